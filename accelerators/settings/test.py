@@ -1,0 +1,31 @@
+"""Test settings: fast hashing, mail kept in memory; the database is whatever DATABASE_URL says."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+AXES_ENABLED = False
+DEMO_MODE = False
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    # A file, not memory, so a real worker process can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+
+if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
+    # Keep test tasks away from a `make run` worker that may be running beside the suite.
+    _test_queue = VAR_DIR / "test-broker"  # noqa: F405
+    (_test_queue / "queue").mkdir(parents=True, exist_ok=True)
+    (_test_queue / "processed").mkdir(parents=True, exist_ok=True)
+    (_test_queue / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_test_queue / "queue"),
+        "data_folder_out": str(_test_queue / "queue"),
+        "processed_folder": str(_test_queue / "processed"),
+        "control_folder": str(_test_queue / "control"),
+        "store_processed": False,
+    }

@@ -1,0 +1,114 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Blocker,
+    Challenge,
+    CheckIn,
+    Membership,
+    Notification,
+    PhaseTransition,
+    Station,
+    StationTemplate,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class StationInline(admin.TabularInline):
+    model = Station
+    extra = 0
+    fields = ["kind", "name", "due_on", "state", "done_on"]
+    readonly_fields = ["kind", "name", "due_on"]
+
+
+class TransitionInline(admin.TabularInline):
+    model = PhaseTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_phase", "to_phase", "effective_on", "recorded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "cohort", "lead_entity", "phase", "status", "progress", "last_checkin_on", "is_stale"]
+    list_filter = ["cohort__accelerator", "cohort", "phase", "status", "direction", "is_stale"]
+    search_fields = ["title", "metric", "goal_statement"]
+    autocomplete_fields = ["cohort", "lead_entity", "partner_entities"]
+    readonly_fields = [
+        "phase",
+        "phase_since",
+        "current_value",
+        "progress",
+        "expected_progress",
+        "status",
+        "last_checkin_on",
+        "is_stale",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawn_reason",
+    ]
+    inlines = [MembershipInline, StationInline, TransitionInline]
+    list_select_related = ["cohort", "lead_entity"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "challenge"]
+    list_filter = ["role", "challenge__cohort"]
+    search_fields = ["user__email", "user__full_name", "challenge__title"]
+    autocomplete_fields = ["user", "challenge"]
+
+
+@admin.register(PhaseTransition)
+class PhaseTransitionAdmin(admin.ModelAdmin):
+    list_display = ["challenge", "from_phase", "to_phase", "effective_on", "recorded_at"]
+    list_filter = ["to_phase", "challenge__cohort"]
+    search_fields = ["challenge__title"]
+    date_hierarchy = "effective_on"
+    list_select_related = ["challenge"]
+
+
+@admin.register(StationTemplate)
+class StationTemplateAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "anchor", "day_offset", "accelerator"]
+    list_filter = ["accelerator", "anchor", "kind"]
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    list_display = ["label", "challenge", "due_on", "state", "done_on"]
+    list_filter = ["state", "kind", "challenge__cohort"]
+    search_fields = ["challenge__title", "name"]
+    list_select_related = ["challenge"]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(SimpleHistoryAdmin):
+    list_display = ["challenge", "period", "reported_on", "value", "confidence", "author"]
+    list_filter = ["challenge__cohort", "confidence"]
+    search_fields = ["challenge__title", "done", "next_steps"]
+    autocomplete_fields = ["challenge", "author"]
+    list_select_related = ["challenge", "author"]
+
+
+@admin.register(Blocker)
+class BlockerAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "challenge", "severity", "state", "decision_needed_by", "created_at"]
+    list_filter = ["state", "severity", "challenge__cohort"]
+    search_fields = ["description", "challenge__title"]
+    autocomplete_fields = ["challenge", "raised_by", "resolved_by"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["user", "message", "created_at", "read_at"]
+    search_fields = ["user__email", "message"]
+    list_filter = ["read_at"]

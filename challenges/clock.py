@@ -1,0 +1,351 @@
+"""The 100-day clock: brings every challenge to the phase its date calls for.
+
+The rules (``../shared/DOMAIN.md``): days are counted in the accelerator's time zone; Day 0 is the
+launch day and still belongs to design; acceleration runs Day 1–100; sustainment Day 101–100+S;
+the challenge is closed from Day 101+S. Withdrawn challenges and draft cohorts are left alone.
+
+Everything here is set-based SQL, a handful of statements per accelerator whatever the number of
+challenges. Idempotency comes from the database: a phase transition is inserted with
+``ON CONFLICT DO NOTHING`` against a unique (challenge, to_phase) constraint, so however often or
+however concurrently the clock runs, each phase passed is recorded exactly once, and only the
+run whose insert succeeded queues the notification. Concurrent runs for one accelerator also
+queue behind a row lock on the accelerator so their bulk updates never deadlock each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cohorts.models import ACCELERATION_DAYS, Accelerator, Cohort
+
+from .models import Challenge, Phase, PhaseTransition, Station, StationTemplate, Status
+
+SUSTAINMENT_CADENCE_DAYS = 30
+STALE_GRACE_DAYS = 3
+# Status thresholds (our defaults): points below the expected progress.
+ON_TRACK_MARGIN = 0.10
+AT_RISK_MARGIN = 0.25
+_EPSILON = 1e-9
+
+# The phase steps: (from, to, days after launch, whether the sustainment length is added).
+STEPS = [
+    (Phase.DESIGN, Phase.ACCELERATION, 1, 0),
+    (Phase.ACCELERATION, Phase.SUSTAINMENT, ACCELERATION_DAYS + 1, 0),
+    (Phase.SUSTAINMENT, Phase.CLOSED, ACCELERATION_DAYS + 1, 1),
+]
+_RANK = {phase: rank for rank, phase in enumerate([Phase.DESIGN, Phase.ACCELERATION, Phase.SUSTAINMENT, Phase.CLOSED])}
+
+
+def phase_on(cohort: Cohort, day: date) -> Phase:
+    """The phase a (non-withdrawn) challenge of ``cohort`` is in on ``day`` (a local date)."""
+    phase = Phase.DESIGN
+    for _from, to_phase, days, plus_sustainment in STEPS:
+        if day >= cohort.launch_date + timedelta(days=days + plus_sustainment * cohort.sustainment_days):
+            phase = to_phase
+    return phase
+
+
+def phase_starts_on(cohort: Cohort, phase: Phase) -> date | None:
+    """The first local date of ``phase`` for the cohort's challenges (None for design)."""
+    for _from, to_phase, days, plus_sustainment in STEPS:
+        if to_phase == phase:
+            return cohort.launch_date + timedelta(days=days + plus_sustainment * cohort.sustainment_days)
+    return None
+
+
+def expected_progress_on(cohort: Cohort, day: date) -> float:
+    """Expected share of the way to the target: a straight line over the 100 days (our default)."""
+    return min(max(cohort.day_number(day), 0), ACCELERATION_DAYS) / ACCELERATION_DAYS
+
+
+def status_for(*, phase: str, progress: float, expected: float, withdrawn: bool = False) -> Status:
+    """The status rule, in Python; ``_STATUS_SQL`` below is the same rule for whole tables."""
+    if withdrawn:
+        return Status.WITHDRAWN
+    if phase == Phase.DESIGN:
+        return Status.NOT_STARTED
+    if phase == Phase.ACCELERATION:
+        if progress >= 1 - _EPSILON:
+            return Status.ACHIEVED
+        if progress >= expected - ON_TRACK_MARGIN - _EPSILON:
+            return Status.ON_TRACK
+        if progress >= expected - AT_RISK_MARGIN - _EPSILON:
+            return Status.AT_RISK
+        return Status.OFF_TRACK
+    return Status.SUSTAINED if progress >= 1 - _EPSILON else Status.SLIPPING
+
+
+@dataclass
+class TickResult:
+    transitions: list[tuple[int, str, str, date]] = field(default_factory=list)
+    stations_created: int = 0
+    stations_overdue: int = 0
+    statuses_changed: int = 0
+
+
+# --- SQL helpers: the only vendor-specific parts -------------------------------------------------
+
+
+def _plus_days(date_sql: str, days_sql: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({date_sql} + ({days_sql})::integer)"
+    return f"date({date_sql}, '+' || ({days_sql}) || ' days')"
+
+
+def _days_between(later_sql: str, earlier_sql: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({later_sql} - {earlier_sql})"
+    return f"CAST(julianday({later_sql}) - julianday({earlier_sql}) AS INTEGER)"
+
+
+def _date_param(value: date):
+    return value if connection.vendor == "postgresql" else value.isoformat()
+
+
+def _date_cast(placeholder: str = "%s") -> str:
+    return f"CAST({placeholder} AS date)" if connection.vendor == "postgresql" else placeholder
+
+
+def _float(sql: str) -> str:
+    return f"CAST({sql} AS double precision)" if connection.vendor == "postgresql" else f"CAST({sql} AS REAL)"
+
+
+def _phase_rank(column: str) -> str:
+    return f"(CASE {column} WHEN 'design' THEN 0 WHEN 'acceleration' THEN 1 WHEN 'sustainment' THEN 2 ELSE 3 END)"
+
+
+CH = Challenge._meta.db_table
+CO = Cohort._meta.db_table
+AC = Accelerator._meta.db_table
+PT = PhaseTransition._meta.db_table
+ST = Station._meta.db_table
+STT = StationTemplate._meta.db_table
+
+
+def _scope_sql(cohort_ids: list[int] | None) -> tuple[str, list]:
+    if not cohort_ids:
+        return "", []
+    return f" AND co.id IN ({', '.join(['%s'] * len(cohort_ids))})", list(cohort_ids)
+
+
+# --- The steps -------------------------------------------------------------------------------------
+
+
+def _record_transitions(cursor, accelerator_id: int, today: date, now: datetime, cohort_ids) -> list[tuple]:
+    steps_sql = " UNION ALL ".join(
+        f"SELECT '{f}' AS from_phase, '{t}' AS to_phase, {_RANK[t]} AS to_rank, {d} AS base_days, {s} AS plus_s"
+        for f, t, d, s in STEPS
+    )
+    takes_effect = _plus_days("co.launch_date", "steps.base_days + steps.plus_s * co.sustainment_days")
+    scope, scope_params = _scope_sql(cohort_ids)
+    cursor.execute(
+        f"""
+        INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
+        SELECT ch.id, steps.from_phase, steps.to_phase, {takes_effect}, %s
+        FROM {CH} ch
+        JOIN {CO} co ON co.id = ch.cohort_id
+        CROSS JOIN ({steps_sql}) steps
+        WHERE co.accelerator_id = %s
+          AND co.status = 'launched'
+          AND ch.withdrawn_at IS NULL
+          AND {_phase_rank("ch.phase")} < steps.to_rank
+          AND {takes_effect} <= {_date_cast()}
+          {scope}
+        ON CONFLICT (challenge_id, to_phase) DO NOTHING
+        RETURNING id, challenge_id, from_phase, to_phase, effective_on
+        """,
+        [now, accelerator_id, _date_param(today), *scope_params],
+    )
+    return cursor.fetchall()
+
+
+def _move_phases(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
+    """Set each challenge's phase to the newest one recorded for it: only ever forwards."""
+    scope, scope_params = _scope_sql(cohort_ids)
+    cursor.execute(
+        f"""
+        UPDATE {CH} SET phase = latest.to_phase, phase_since = latest.effective_on
+        FROM (
+            SELECT pt.challenge_id, pt.to_phase, pt.effective_on
+            FROM {PT} pt
+            JOIN {CH} ch ON ch.id = pt.challenge_id
+            JOIN {CO} co ON co.id = ch.cohort_id
+            WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL
+              AND pt.effective_on <= {_date_cast()}
+              AND {_phase_rank("pt.to_phase")} > {_phase_rank("ch.phase")}
+              AND NOT EXISTS (
+                  SELECT 1 FROM {PT} newer
+                  WHERE newer.challenge_id = pt.challenge_id
+                    AND newer.effective_on <= {_date_cast()}
+                    AND {_phase_rank("newer.to_phase")} > {_phase_rank("pt.to_phase")}
+              )
+              {scope}
+        ) latest
+        WHERE {CH}.id = latest.challenge_id
+        """,
+        [accelerator_id, _date_param(today), _date_param(today), *scope_params],
+    )
+    return cursor.rowcount
+
+
+def _status_sql(progress: str, expected: str, phase: str) -> str:
+    """The rule of ``status_for`` as a SQL expression over column expressions."""
+    return f"""(CASE
+        WHEN {phase} = 'design' THEN 'not_started'
+        WHEN {phase} = 'acceleration' THEN (CASE
+            WHEN {progress} >= {1 - _EPSILON} THEN 'achieved'
+            WHEN {progress} >= {expected} - {ON_TRACK_MARGIN + _EPSILON} THEN 'on_track'
+            WHEN {progress} >= {expected} - {AT_RISK_MARGIN + _EPSILON} THEN 'at_risk'
+            ELSE 'off_track' END)
+        WHEN {progress} >= {1 - _EPSILON} THEN 'sustained'
+        ELSE 'slipping' END)"""
+
+
+def _clamp_days(sql: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"LEAST(GREATEST({sql}, 0), {ACCELERATION_DAYS})"
+    return f"MIN(MAX({sql}, 0), {ACCELERATION_DAYS})"
+
+
+def refresh_status(
+    *, accelerator: Accelerator, today: date, challenge_ids: list[int] | None = None, cohort_ids=None
+) -> int:
+    """Recompute stored progress, expected progress, status and the stale flag, set-based.
+
+    Used by the clock for a whole accelerator and by the check-in service for one challenge,
+    so the rule lives in one place. Only rows whose values change are written.
+    """
+    today_sql = _date_cast()
+    expected = f"({_float(_clamp_days(_days_between(today_sql, 'co.launch_date')))} / {ACCELERATION_DAYS})"
+    progress = (
+        f"({_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
+        f" / {_float('ch.target_value - ch.baseline_value')})"
+    )
+    since_checkin = _days_between(today_sql, "COALESCE(ch.last_checkin_on, co.launch_date)")
+    false = "false" if connection.vendor == "postgresql" else "0"
+    stale = f"""(CASE
+        WHEN ch.phase = 'acceleration' THEN {since_checkin} > ac.checkin_cadence_days + {STALE_GRACE_DAYS}
+        WHEN ch.phase = 'sustainment' THEN {since_checkin} > {SUSTAINMENT_CADENCE_DAYS + STALE_GRACE_DAYS}
+        ELSE {false} END)"""
+    params: list = [_date_param(today)] * 3 + [accelerator.id]
+    filters = ""
+    if challenge_ids is not None:
+        filters += f" AND ch.id IN ({', '.join(['%s'] * len(challenge_ids)) or 'NULL'})"
+        params += list(challenge_ids)
+    scope, scope_params = _scope_sql(cohort_ids)
+    params += scope_params
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {CH} SET progress = fresh.progress, expected_progress = fresh.expected,
+                status = fresh.status, is_stale = fresh.stale
+            FROM (
+                SELECT calc.id, calc.progress, calc.expected, calc.stale,
+                       {_status_sql("calc.progress", "calc.expected", "calc.phase")} AS status
+                FROM (
+                    SELECT ch.id, ch.phase, {progress} AS progress, {expected} AS expected, {stale} AS stale
+                    FROM {CH} ch
+                    JOIN {CO} co ON co.id = ch.cohort_id
+                    JOIN {AC} ac ON ac.id = co.accelerator_id
+                    WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL {filters} {scope}
+                ) calc
+            ) fresh
+            WHERE {CH}.id = fresh.id
+              AND ({CH}.status <> fresh.status OR {CH}.progress <> fresh.progress
+                   OR {CH}.expected_progress <> fresh.expected OR {CH}.is_stale <> fresh.stale)
+            """,
+            params,
+        )
+        return cursor.rowcount
+
+
+def _materialise_stations(cursor, accelerator_id: int, cohort_ids) -> int:
+    anchor = "CASE t.anchor WHEN 'launch' THEN co.launch_date ELSE co.design_start END"
+    scope, scope_params = _scope_sql(cohort_ids)
+    cursor.execute(
+        f"""
+        INSERT INTO {ST} (challenge_id, template_id, kind, name, due_on, state, done_on, done_by_id)
+        SELECT ch.id, t.id, t.kind, t.name, {_plus_days(anchor, "t.day_offset")}, 'pending', NULL, NULL
+        FROM {CH} ch
+        JOIN {CO} co ON co.id = ch.cohort_id
+        JOIN {STT} t ON t.accelerator_id = co.accelerator_id
+        WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
+          AND ch.phase <> 'closed'
+          AND NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id AND s.template_id = t.id)
+          {scope}
+        ON CONFLICT (challenge_id, template_id) DO NOTHING
+        """,
+        [accelerator_id, *scope_params],
+    )
+    return cursor.rowcount
+
+
+def _mark_overdue_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
+    scope, scope_params = _scope_sql(cohort_ids)
+    cursor.execute(
+        f"""
+        UPDATE {ST} SET state = 'overdue'
+        WHERE state = 'pending' AND due_on < {_date_cast()}
+          AND challenge_id IN (
+              SELECT ch.id FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
+              WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL {scope}
+          )
+        """,
+        [_date_param(today), accelerator_id, *scope_params],
+    )
+    return cursor.rowcount
+
+
+def clock_tick(
+    *,
+    now: datetime | None = None,
+    accelerator_ids: list[int] | None = None,
+    cohort_ids: list[int] | None = None,
+    notify: bool = True,
+) -> TickResult:
+    """Bring every challenge (of the given accelerators / cohorts) to its phase as of ``now``.
+
+    Each accelerator is handled in its own transaction, on its own local date.
+    """
+    now = now or timezone.now()
+    result = TickResult()
+    accelerators = Accelerator.objects.order_by("id")
+    if accelerator_ids is not None:
+        accelerators = accelerators.filter(id__in=accelerator_ids)
+    for accelerator_id in accelerators.values_list("id", flat=True):
+        with transaction.atomic():
+            accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
+            today = accelerator.local_today(now)
+            with connection.cursor() as cursor:
+                rows = _record_transitions(cursor, accelerator.id, today, now, cohort_ids)
+                _move_phases(cursor, accelerator.id, today, cohort_ids)
+                result.stations_created += _materialise_stations(cursor, accelerator.id, cohort_ids)
+                result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
+            result.statuses_changed += refresh_status(accelerator=accelerator, today=today, cohort_ids=cohort_ids)
+            transitions = [
+                (challenge_id, from_phase, to_phase, _as_date(effective_on))
+                for _id, challenge_id, from_phase, to_phase, effective_on in rows
+            ]
+            result.transitions.extend(transitions)
+            if notify and rows:
+                transition_ids = [row[0] for row in rows]
+                transaction.on_commit(lambda ids=transition_ids: _queue_notifications(ids))
+    return result
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+NOTIFY_BATCH = 500
+
+
+def _queue_notifications(transition_ids: list[int]) -> None:
+    from .tasks import notify_phase_changes
+
+    for start in range(0, len(transition_ids), NOTIFY_BATCH):
+        notify_phase_changes.delay(transition_ids[start : start + NOTIFY_BATCH])

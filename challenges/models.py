@@ -1,0 +1,409 @@
+"""Challenges, their teams, and what happens to them along the 100 journey.
+
+``Challenge.phase``, ``progress``, ``expected_progress`` and ``status`` are stored and indexed:
+the clock (``challenges.clock``) and the check-in service keep them current in set-based SQL, so
+dashboards read them instead of recomputing them per row per request.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+METRIC_DIGITS = {"max_digits": 18, "decimal_places": 4}
+
+
+class Phase(models.TextChoices):
+    DESIGN = "design", _("design")
+    ACCELERATION = "acceleration", _("acceleration")
+    SUSTAINMENT = "sustainment", _("sustainment")
+    CLOSED = "closed", _("closed")
+
+
+PHASE_ORDER = [Phase.DESIGN, Phase.ACCELERATION, Phase.SUSTAINMENT, Phase.CLOSED]
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("not started")
+    ON_TRACK = "on_track", _("on track")
+    AT_RISK = "at_risk", _("at risk")
+    OFF_TRACK = "off_track", _("off track")
+    ACHIEVED = "achieved", _("achieved")
+    SUSTAINED = "sustained", _("sustained")
+    SLIPPING = "slipping", _("slipping")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("increase")
+    DECREASE = "decrease", _("decrease")
+
+
+class Challenge(models.Model):
+    """One measurable goal (baseline → target) that a cross-entity team reaches in 100 days."""
+
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="challenges"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    goal_statement = models.TextField(_("goal statement"), blank=True)
+    lead_entity = models.ForeignKey(
+        "cohorts.Entity", verbose_name=_("lead entity"), on_delete=models.PROTECT, related_name="led_challenges"
+    )
+    partner_entities = models.ManyToManyField(
+        "cohorts.Entity", verbose_name=_("partner entities"), blank=True, related_name="partner_challenges"
+    )
+    metric = models.CharField(_("metric"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    baseline_value = models.DecimalField(_("baseline"), **METRIC_DIGITS)
+    baseline_period = models.CharField(
+        _("baseline period"), max_length=100, blank=True, help_text=_("When the baseline was measured.")
+    )
+    target_value = models.DecimalField(_("target"), **METRIC_DIGITS)
+
+    phase = models.CharField(_("phase"), max_length=15, choices=Phase.choices, default=Phase.DESIGN)
+    phase_since = models.DateField(_("in this phase since"), null=True, blank=True)
+    # Kept current by the check-in service and the clock; never computed per request.
+    current_value = models.DecimalField(_("current value"), null=True, blank=True, **METRIC_DIGITS)
+    progress = models.FloatField(_("progress"), default=0.0)
+    expected_progress = models.FloatField(_("expected progress"), default=0.0)
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.NOT_STARTED)
+    last_checkin_on = models.DateField(_("last check-in"), null=True, blank=True)
+    is_stale = models.BooleanField(_("stale"), default=False)
+
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["progress", "expected_progress", "is_stale", "updated_at"])
+
+    class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        ordering = ["cohort", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(baseline_value=F("target_value")), name="challenge_target_differs_from_baseline"
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="increase", target_value__gt=F("baseline_value"))
+                | Q(direction="decrease", target_value__lt=F("baseline_value")),
+                name="challenge_target_matches_direction",
+            ),
+            models.CheckConstraint(condition=Q(phase__in=Phase.values), name="challenge_phase_known"),
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="challenge_status_known"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
+                name="challenge_withdrawal_has_reason",
+            ),
+            models.UniqueConstraint(fields=["cohort", "title"], name="challenge_title_unique_per_cohort"),
+        ]
+        indexes = [
+            models.Index(fields=["cohort", "status"], name="challenge_cohort_status_idx"),
+            models.Index(fields=["cohort", "phase"], name="challenge_cohort_phase_idx"),
+            models.Index(fields=["cohort", "progress"], name="challenge_cohort_progress_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def progress_of(self, value: Decimal) -> float:
+        """Share of the way from baseline to target; the same formula serves both directions."""
+        return float((value - self.baseline_value) / (self.target_value - self.baseline_value))
+
+
+class Membership(models.Model):
+    """A person's seat on one challenge's team."""
+
+    class Role(models.TextChoices):
+        TEAM_LEAD = "team_lead", _("team lead")
+        MEMBER = "member", _("member")
+        COACH = "coach", _("coach")
+        SPONSOR = "sponsor", _("sponsor")
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("team seat")
+        verbose_name_plural = _("team seats")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["team_lead", "member", "coach", "sponsor"]), name="membership_role_known"
+            ),
+            models.UniqueConstraint(fields=["challenge", "user", "role"], name="membership_unique_seat"),
+            models.UniqueConstraint(
+                fields=["challenge"], condition=Q(role="team_lead"), name="membership_one_team_lead_per_challenge"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role"], name="membership_user_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.challenge}"
+
+
+class PhaseTransition(models.Model):
+    """A phase a challenge entered, with the date it took effect; recorded exactly once."""
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_phase = models.CharField(_("from"), max_length=15, choices=Phase.choices)
+    to_phase = models.CharField(_("to"), max_length=15, choices=Phase.choices)
+    effective_on = models.DateField(_("took effect on"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("phase transition")
+        verbose_name_plural = _("phase transitions")
+        ordering = ["challenge", "effective_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "to_phase"], name="transition_once_per_phase"),
+            models.CheckConstraint(condition=~Q(from_phase=F("to_phase")), name="transition_changes_phase"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.challenge}: {self.get_from_phase_display()} → {self.get_to_phase_display()}"
+
+
+class StationKind(models.TextChoices):
+    DESIGN_WORKSHOP = "design_workshop", _("design workshop")
+    CHALLENGE_NOTE = "challenge_note", _("challenge note")
+    LAUNCH_WORKSHOP = "launch_workshop", _("launch workshop")
+    SPONSOR_REVIEW = "sponsor_review", _("sponsor review")
+    PULSE_CHECK = "pulse_check", _("coach's pulse check")
+    REFRESH_WORKSHOP = "refresh_workshop", _("refresh workshop")
+    RESULTS_NARRATIVE = "results_narrative", _("results narrative")
+    LANDING_WORKSHOP = "landing_workshop", _("landing workshop")
+    SUSTAINMENT_REVIEW = "sustainment_review", _("sustainment review")
+    OTHER = "other", _("other")
+
+
+class StationAnchor(models.TextChoices):
+    DESIGN_START = "design_start", _("design start")
+    LAUNCH = "launch", _("launch day (Day 0)")
+
+
+class StationTemplate(models.Model):
+    """One milestone of an accelerator's 100 journey, as a day offset from an anchor date."""
+
+    Kind = StationKind
+    Anchor = StationAnchor
+
+    accelerator = models.ForeignKey(
+        "cohorts.Accelerator", verbose_name=_("accelerator"), on_delete=models.CASCADE, related_name="station_templates"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("Only needed for “other”."))
+    anchor = models.CharField(_("counted from"), max_length=15, choices=Anchor.choices, default=Anchor.LAUNCH)
+    day_offset = models.IntegerField(_("day offset"))
+
+    class Meta:
+        verbose_name = _("station template")
+        verbose_name_plural = _("station templates")
+        ordering = ["accelerator", "anchor", "day_offset"]
+        constraints = [
+            models.CheckConstraint(condition=Q(day_offset__gte=0), name="station_template_offset_non_negative"),
+            models.UniqueConstraint(
+                fields=["accelerator", "kind", "anchor", "day_offset"], name="station_template_unique"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=StationKind.values), name="station_template_kind_known"),
+            models.CheckConstraint(condition=Q(anchor__in=StationAnchor.values), name="station_template_anchor_known"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or self.get_kind_display()
+
+
+class Station(models.Model):
+    """A challenge's own copy of a template milestone, with its due date and whether it is done."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        OVERDUE = "overdue", _("overdue")
+        DONE = "done", _("done")
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="stations"
+    )
+    template = models.ForeignKey(
+        StationTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="stations"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=StationTemplate.Kind.choices)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    due_on = models.DateField(_("due on"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        ordering = ["challenge", "due_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "template"], name="station_once_per_template"),
+            models.CheckConstraint(condition=Q(state__in=["pending", "overdue", "done"]), name="station_state_known"),
+            models.CheckConstraint(
+                condition=Q(state="done", done_on__isnull=False) | (~Q(state="done") & Q(done_on__isnull=True)),
+                name="station_done_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "due_on"], name="station_state_due_idx")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or self.get_kind_display()
+
+
+class CheckIn(models.Model):
+    """The team's report for one cadence period: the metric's value and what moved it."""
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="checkins"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="checkins"
+    )
+    period = models.PositiveIntegerField(_("period"), help_text=_("Cadence period number, counted from Day 1."))
+    reported_on = models.DateField(_("reported on"))
+    value = models.DecimalField(_("metric value"), **METRIC_DIGITS)
+    done = models.TextField(_("what was done"))
+    next_steps = models.TextField(_("next steps"), blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        _("confidence"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["challenge", "-period"]
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "period"], name="checkin_once_per_period"),
+            models.CheckConstraint(condition=Q(confidence__gte=1, confidence__lte=5), name="checkin_confidence_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["challenge", "reported_on"], name="checkin_challenge_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.challenge} · {self.reported_on}"
+
+
+class Blocker(models.Model):
+    """Something the team cannot remove alone; escalated to the sponsor and the coach."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("low")
+        MEDIUM = "medium", _("medium")
+        HIGH = "high", _("high")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("open")
+        RESOLVED = "resolved", _("resolved")
+
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="blockers"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("raised by"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.TextField(_("what is blocking"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    decision_needed_by = models.DateField(_("decision needed by"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("blocker")
+        verbose_name_plural = _("blockers")
+        ordering = ["challenge", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(severity__in=["low", "medium", "high"]), name="blocker_severity_known"),
+            models.CheckConstraint(
+                condition=Q(state="open", resolved_at__isnull=True) | Q(state="resolved", resolved_at__isnull=False),
+                name="blocker_resolved_has_timestamp",
+            ),
+        ]
+        indexes = [models.Index(fields=["challenge", "state"], name="blocker_challenge_state_idx")]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class Notification(models.Model):
+    """An in-app message to one person; e-mail copies go out through the mail backend."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.message[:60]

@@ -1,0 +1,30 @@
+"""Challenge pages. Thin: find the object for this user, call a service, render."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cohorts.access import get_challenge_for_user
+
+from .models import Notification
+
+
+@login_required
+@require_GET
+def challenge_detail(request, pk: int):
+    challenge = get_challenge_for_user(request.user, pk)
+    context = {
+        "challenge": challenge,
+        "theme_accelerator": challenge.cohort.accelerator,
+        "memberships": challenge.memberships.select_related("user").order_by("role"),
+        "stations": challenge.stations.all(),
+        "transitions": challenge.transitions.all(),
+    }
+    return render(request, "challenges/challenge_detail.html", context)
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user).select_related("challenge")[:100]
+    return render(request, "challenges/notification_list.html", {"notifications": notifications})
