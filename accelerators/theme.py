@@ -19,6 +19,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from accelerators.access_policy import PUBLIC_PAGE, access
+
 HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 
 # Share of white (lighter steps) or black (darker steps) mixed into the accelerator's colour,
@@ -107,6 +109,7 @@ def palette_css(colour: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@access(PUBLIC_PAGE)
 @require_safe
 def theme_css(request: HttpRequest, slug: str) -> HttpResponse:
     from cohorts.models import Accelerator

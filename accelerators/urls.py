@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import theme, views
+from .access_policy import PUBLIC, PUBLIC_ACTION, access
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/login/", access(PUBLIC)(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/logout/", access(PUBLIC_ACTION)(auth_views.LogoutView.as_view()), name="logout"),
     path("theme/<slug:slug>.css", theme.theme_css, name="theme_css"),
     path("admin/", admin.site.urls),
     path("", include("challenges.urls")),

@@ -4,15 +4,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accelerators.access_policy import CHALLENGE_READ, SIGNED_IN_PAGE, access
 from cohorts.access import get_challenge_for_user
 
 from .models import Notification
 
 
-@login_required
+@access(CHALLENGE_READ)
 @require_GET
-def challenge_detail(request, pk: int):
-    challenge = get_challenge_for_user(request.user, pk)
+@login_required
+def challenge_detail(request, challenge_id: int):
+    challenge = get_challenge_for_user(request.user, challenge_id)
     context = {
         "challenge": challenge,
         "theme_accelerator": challenge.cohort.accelerator,
@@ -23,8 +25,9 @@ def challenge_detail(request, pk: int):
     return render(request, "challenges/challenge_detail.html", context)
 
 
-@login_required
+@access(SIGNED_IN_PAGE)
 @require_GET
+@login_required
 def notification_list(request):
     notifications = Notification.objects.filter(user=request.user).select_related("challenge")[:100]
     return render(request, "challenges/notification_list.html", {"notifications": notifications})

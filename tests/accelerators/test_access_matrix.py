@@ -1,0 +1,68 @@
+"""Every URL pattern × every role × GET and POST gives the outcome its view declares."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accelerators.access_policy import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, ROLES
+from tests.access_world import URL_KWARGS, build_world
+
+SKIPPED_NAMESPACES = {"admin"}  # Django's own admin guards itself (staff + model permissions)
+
+
+def walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield prefix + str(entry.pattern), entry, name
+
+
+WALKED = list(walk(get_resolver().url_patterns))
+PATTERNS = [(route, pattern) for route, pattern, _name in WALKED]
+NAMES = {route: name for route, _pattern, name in WALKED}
+
+
+def outcome_of(response) -> str:
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return LOGIN
+    if response.status_code in (403, 404, 405):
+        return {403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}[response.status_code]
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    return OK
+
+
+def test_every_view_declares_who_may_use_it():
+    undeclared = [route for route, pattern in PATTERNS if not hasattr(pattern.callback, "access_policy")]
+    assert undeclared == [], "add @access(...) from accelerators.access_policy to these views"
+
+
+def test_every_url_kwarg_has_a_world_object():
+    unknown = {name for _route, pattern in PATTERNS for name in pattern.pattern.converters} - set(URL_KWARGS)
+    assert unknown == set(), "add these kwargs to tests/access_world.URL_KWARGS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "pattern"), PATTERNS, ids=[route or "/" for route, _ in PATTERNS])
+def test_the_declared_outcome_for_every_role(client, route, pattern):
+    policy = getattr(pattern.callback, "access_policy", None)
+    if policy is None:
+        pytest.fail(f"{route} declares no access policy")
+    world = build_world()
+    kwargs = {name: URL_KWARGS[name](world) for name in pattern.pattern.converters}
+    assert NAMES[route], f"{route} needs a name so the matrix can reverse it"
+    path = reverse(NAMES[route], kwargs=kwargs)
+    mismatches = []
+    for role in ROLES:
+        client.logout()
+        if world.people[role] is not None:
+            client.force_login(world.people[role])
+        for method in ("GET", "POST"):
+            response = client.get(path) if method == "GET" else client.post(path, {})
+            got, expected = outcome_of(response), policy.expected(method, role)
+            if got != expected:
+                mismatches.append(f"{method} {path} as {role}: expected {expected}, got {got}")
+    assert mismatches == []
