@@ -14,4 +14,6 @@ urlpatterns = [
     path("theme/<slug:slug>.css", theme.theme_css, name="theme_css"),
     path("admin/", admin.site.urls),
     path("", include("challenges.urls")),
+    path("", include("cohorts.urls")),
+    path("", include("cohorts.dashboard_urls")),
 ]

@@ -1,5 +1,8 @@
 """Test settings: fast hashing, mail kept in memory; the database is whatever DATABASE_URL says."""
 
+import os
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,12 +16,16 @@ STORAGES = {
 }
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    # A file, not memory, so a real worker process can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # A file, not memory, so a real worker process can share the test database; one per run,
+    # so suites running side by side do not trample each other.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+elif os.environ.get("TEST_DB_SUFFIX"):
+    DATABASES["default"]["TEST"] = {"NAME": f"test_accelerators_{os.environ['TEST_DB_SUFFIX']}"}  # noqa: F405
 
 if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
     # Keep test tasks away from a `make run` worker that may be running beside the suite.
-    _test_queue = VAR_DIR / "test-broker"  # noqa: F405
+    # Inherited by worker processes the tests start, so they listen where the tests send.
+    _test_queue = Path(os.environ.setdefault("TEST_BROKER_DIR", str(VAR_DIR / f"test-broker-{os.getpid()}")))  # noqa: F405
     (_test_queue / "queue").mkdir(parents=True, exist_ok=True)
     (_test_queue / "processed").mkdir(parents=True, exist_ok=True)
     (_test_queue / "control").mkdir(parents=True, exist_ok=True)
