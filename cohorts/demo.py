@@ -5,10 +5,12 @@ first cohort around Day 40 with weeks of check-in history. Loading is idempotent
 that already exists is left as it is.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -239,11 +241,16 @@ UZ_CHALLENGES = [
 ]
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    # Hashing is deliberately slow; every demo account shares the one password, so hash it once.
+    return make_password(DEMO_PASSWORD)
+
+
 def _person(email: str, name: str, **extra) -> User:
-    user, created = User.objects.get_or_create(email=email, defaults={"full_name": name, **extra})
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user, _created = User.objects.get_or_create(
+        email=email, defaults={"full_name": name, "password": _demo_password_hash(), **extra}
+    )
     return user
 
 
