@@ -174,6 +174,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The login form posts the e-mail as "username"; axes would otherwise look for USERNAME_FIELD ("email"),
+# find nothing and count every failure against an empty username.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # translated page, HTTP 429
 
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
