@@ -71,6 +71,7 @@ CHALLENGE_WRITE_POST = Policy("team lead and coach of challenge X (POST only)", 
 COHORT_READ = Policy("readers of accelerator A's dashboards", get=_COHORT_READERS)
 ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS)
 ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS)
+ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS)
 DJANGO_ADMIN = Policy("Django's own admin (staff only; checked by Django)", get={}, post={})
 
 
