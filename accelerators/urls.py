@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("cohorts.urls")),
     path("", include("cohorts.dashboard_urls")),
+    path("", include("accelerators.audit_urls")),
 ]
