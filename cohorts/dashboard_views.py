@@ -1,0 +1,210 @@
+"""The officials' dashboards: read-only, a fixed number of queries per page whatever the data.
+
+Thin views: find what the reader may see (404 outside it), read through ``cohorts.selectors``,
+render. The cohort board serves its table alone to htmx (``#board``) and whole to everyone else,
+so filtering and sorting work with and without JavaScript, and the URL always carries them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accelerators.access_policy import COHORT_READ, SIGNED_IN_PAGE, access
+
+from . import exports, selectors
+from .access import get_cohort_for_reader
+from .dashboard_charts import progress_chart, results_chart
+from .dashboard_forms import BoardFilterForm
+from .models import Cohort
+
+
+def _columns() -> list[tuple[str, str, bool]]:
+    """(sort key, column heading, numeric column) in table order."""
+    return [
+        ("title", _("Challenge"), False),
+        ("entity", _("Lead entity"), False),
+        ("lead", _("Team lead"), False),
+        ("phase", _("Phase"), False),
+        ("day", _("Day"), True),
+        ("progress", _("Progress vs expected"), False),
+        ("status", _("Status"), False),
+        ("checkin", _("Last check-in"), True),
+        ("stale", _("Stale"), False),
+    ]
+
+
+@access(SIGNED_IN_PAGE)
+@require_GET
+@login_required
+def dashboard_index(request):
+    accelerators = selectors.dashboard_index(request.user)
+    return render(request, "dashboards/index.html", {"accelerators": accelerators})
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def accelerator_overview(request, slug: str):
+    accelerator = selectors.dashboard_accelerators(request.user).filter(slug=slug).first()
+    if accelerator is None:
+        raise Http404
+    results = selectors.accelerator_overview(user=request.user, accelerator=accelerator)
+    context = {
+        "accelerator": accelerator,
+        "theme_accelerator": accelerator,
+        "results": results,
+        "chart": results_chart(results),
+        "today": accelerator.local_today(),
+    }
+    return render(request, "dashboards/accelerator_overview.html", context)
+
+
+class _Board:
+    """What the cohort board, its exports and its briefing share: the cohort, filters and rows."""
+
+    def __init__(self, request, cohort_id: int):
+        self.cohort: Cohort = get_cohort_for_reader(request.user, cohort_id)
+        self.accelerator = self.cohort.accelerator
+        self.today = self.accelerator.local_today()
+        self.day = selectors.clamped_day(self.cohort, self.today)
+        self.form = BoardFilterForm(request.GET, entities=selectors.entity_choices(cohort=self.cohort))
+        self.filters = self.form.filters()
+        self.rows = selectors.board_rows(cohort=self.cohort, filters=self.filters, today=self.today)
+
+    def is_filtered(self) -> bool:
+        f = self.filters
+        return bool(f.entity or f.status or f.phase or f.q)
+
+    def filter_summary(self) -> list[tuple[str, str]]:
+        """The filters in force, as (field label, chosen value) in the reader's language."""
+        summary = []
+        for name in ("q", "entity", "status", "phase"):
+            value = getattr(self.filters, name)
+            if value:
+                field = self.form.fields[name]
+                shown = dict(field.choices).get(value, value) if name != "q" else value
+                summary.append((str(field.label), str(shown)))
+        return summary
+
+
+def _sort_headers(request, current: str) -> list[dict]:
+    headers = []
+    for key, label, numeric in _columns():
+        ascending, descending = current == key, current == f"-{key}"
+        params = request.GET.copy()
+        params["sort"] = f"-{key}" if ascending else key
+        params.pop("page", None)
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "href": f"?{params.urlencode()}",
+                "aria_sort": "ascending" if ascending else "descending" if descending else "",
+            }
+        )
+    return headers
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_board(request, cohort_id: int):
+    board = _Board(request, cohort_id)
+    context = {
+        "cohort": board.cohort,
+        "accelerator": board.accelerator,
+        "theme_accelerator": board.accelerator,
+        "form": board.form,
+        "rows": board.rows,
+        "day": board.day,
+        "is_filtered": board.is_filtered(),
+        "sort": board.filters.sort,
+        "headers": _sort_headers(request, board.filters.sort),
+        "query": request.GET.urlencode(),
+        "board_url": reverse("cohort_board", kwargs={"cohort_id": board.cohort.pk}),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "dashboards/cohort_board.html#board", context)
+    else:
+        counts, total = selectors.status_counts(cohort=board.cohort)
+        phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
+        curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)
+        context |= {
+            "status_counts": counts,
+            "total": total,
+            "phase": phase,
+            "phase_label": phase_label,
+            "curve": curve,
+            "chart": progress_chart(curve),
+        }
+        response = render(request, "dashboards/cohort_board.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _export(request, cohort_id: int, extension: str) -> HttpResponse:
+    board = _Board(request, cohort_id)
+    headers = exports.export_headers()
+    table = exports.export_table(board.rows, day=board.day)
+    if extension == "csv":
+        content = exports.to_csv(headers, table)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        content = exports.to_xlsx(
+            headers, table, title=board.cohort.name, right_to_left=translation.get_language_bidi()
+        )
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(board.cohort, extension)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_export_csv(request, cohort_id: int):
+    return _export(request, cohort_id, "csv")
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_export_xlsx(request, cohort_id: int):
+    return _export(request, cohort_id, "xlsx")
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_briefing(request, cohort_id: int):
+    """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""
+    board = _Board(request, cohort_id)
+    counts, total = selectors.status_counts(cohort=board.cohort)
+    phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
+    curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)
+    context = {
+        "cohort": board.cohort,
+        "accelerator": board.accelerator,
+        "theme_accelerator": board.accelerator,
+        "rows": board.rows,
+        "day": board.day,
+        "today": board.today,
+        "filter_summary": board.filter_summary(),
+        "status_counts": counts,
+        "total": total,
+        "phase": phase,
+        "phase_label": phase_label,
+        "curve": curve,
+        "chart": progress_chart(curve),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "dashboards/briefing.html", context)
