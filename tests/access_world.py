@@ -12,10 +12,14 @@ from challenges.models import Membership
 from cohorts.models import AcceleratorRole
 from tests.factories import (
     AcceleratorFactory,
+    BlockerFactory,
+    CandidateFactory,
     ChallengeFactory,
     CohortFactory,
     GrantFactory,
+    ImportJobFactory,
     MembershipFactory,
+    StationFactory,
     UserFactory,
 )
 
@@ -54,4 +58,10 @@ URL_KWARGS = {
     "challenge_id": lambda w: w.challenge.pk,
     "cohort_id": lambda w: w.cohort.pk,
     "slug": lambda w: w.accelerator.slug,
+    "blocker_id": lambda w: BlockerFactory(challenge=w.challenge).pk,
+    "station_id": lambda w: StationFactory(challenge=w.challenge).pk,
+    "candidate_id": lambda w: CandidateFactory(accelerator=w.accelerator).pk,
+    "job_id": lambda w: ImportJobFactory(cohort=w.cohort).pk,
+    "uidb64": lambda w: "MQ",  # not a real invitation: the page explains the link does not work
+    "token": lambda w: "not-a-token",
 }

@@ -1,12 +1,12 @@
 """Factories for the domain: each builds a valid row with sensible defaults."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from challenges.models import Challenge, CheckIn, Membership
+from challenges.models import Blocker, Challenge, CheckIn, Membership, Station, StationTemplate
 from cohorts.models import Accelerator, AcceleratorRole, Cohort, Entity, User
 from cohorts.services import accelerator_install_default_stations
 
@@ -113,3 +113,48 @@ class CheckInFactory(factory.django.DjangoModelFactory):
     value = Decimal("35")
     done = "Met the team"
     confidence = 3
+
+
+class BlockerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Blocker
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    raised_by = factory.SubFactory(UserFactory)
+    description = "Waiting for the data-sharing agreement"
+    severity = Blocker.Severity.MEDIUM
+
+
+class StationFactory(factory.django.DjangoModelFactory):
+    """A station of the challenge's accelerator template (the first one of ``kind``)."""
+
+    class Meta:
+        model = Station
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    kind = StationTemplate.Kind.SPONSOR_REVIEW
+    template = factory.LazyAttribute(
+        lambda o: StationTemplate.objects.filter(accelerator=o.challenge.cohort.accelerator, kind=o.kind).first()
+    )
+    due_on = factory.LazyAttribute(lambda o: o.challenge.cohort.launch_date + timedelta(days=28))
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.CandidateChallenge"
+
+    accelerator = factory.SubFactory(AcceleratorFactory)
+    title = factory.Sequence(lambda n: f"Candidate {n}")
+    score_clear_goal = 4
+    score_touches_lives = 5
+    score_several_organisations = 3
+    score_achievable = 4
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.ImportJob"
+
+    cohort = factory.SubFactory(CohortFactory)
+    file_name = "challenges.csv"
+    state = "failed"
