@@ -398,6 +398,8 @@ class Notification(models.Model):
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Set by the e-mail task when it claims the row, so a redelivered task never mails twice.
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -407,3 +409,104 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class CheckInRevision(models.Model):
+    """What a check-in said before one correction: kept so history never silently changes."""
+
+    checkin = models.ForeignKey(
+        CheckIn, verbose_name=_("check-in"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    version = models.PositiveIntegerField(_("version"), help_text=_("The version this revision replaced."))
+    value = models.DecimalField(_("metric value"), **METRIC_DIGITS)
+    done = models.TextField(_("what was done"))
+    next_steps = models.TextField(_("next steps"), blank=True)
+    confidence = models.PositiveSmallIntegerField(_("confidence"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("corrected by"), on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("corrected at"))
+
+    class Meta:
+        verbose_name = _("check-in revision")
+        verbose_name_plural = _("check-in revisions")
+        ordering = ["checkin", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkin", "version"], name="checkin_revision_once_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkin} · v{self.version}"
+
+
+class ReminderLog(models.Model):
+    """One check-in reminder to one person for one challenge's due period.
+
+    The unique constraint is what makes the reminder job exactly-once: every run inserts with
+    ``ON CONFLICT DO NOTHING`` and mails only the rows its own insert returned.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    challenge = models.ForeignKey(
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    period = models.PositiveIntegerField(_("period"))
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("check-in reminder")
+        verbose_name_plural = _("check-in reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "challenge", "period"], name="reminder_once_per_person_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.challenge} · {self.period}"
+
+
+class SponsorDigestLog(models.Model):
+    """The weekly digest one sponsor received for one week (the Monday it starts), at most once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    week_of = models.DateField(_("week of"))
+    created_at = models.DateTimeField(_("created at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sponsor digest")
+        verbose_name_plural = _("sponsor digests")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week_of"], name="sponsor_digest_once_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.week_of}"
+
+
+class TaskOutbox(models.Model):
+    """A task the web process could not hand to the broker (Redis down); the sweep sends it later.
+
+    Written by ``accelerators.tasking`` instead of failing the request; ``resend_task_outbox``
+    (beat, every minute) sends the rows in order and deletes each once the broker took it.
+    Delivery is at least once: tasks are idempotent, so a resend after a crash is harmless.
+    """
+
+    task_name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("kept at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("send attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("task waiting for the broker")
+        verbose_name_plural = _("tasks waiting for the broker")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.task_name

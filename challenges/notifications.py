@@ -5,9 +5,10 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Membership, Notification, PhaseTransition
 
@@ -76,4 +77,98 @@ def notify_phase_changes(*, transition_ids: list[int]) -> int:
         items_by_user=items_by_user,
         subject_template="challenges/email/phase_changed_subject.txt",
         body_template="challenges/email/phase_changed_body.txt",
+    )
+
+
+# --- Blockers, reminders and any other in-app notification that also goes out by e-mail ----------
+
+
+def blocker_raised_message(blocker, by) -> str:
+    """One line for the sponsor's and coach's notification list (call inside the reader's language)."""
+    return render_to_string("challenges/email/blocker_raised_line.txt", {"blocker": blocker, "by": by}).strip()
+
+
+def checkin_reminder_message(*, challenge, period_number: int, due_on, today) -> str:
+    context = {"challenge": challenge, "period": period_number, "due_on": due_on, "overdue": due_on < today}
+    return render_to_string("challenges/email/checkin_reminder_line.txt", context).strip()
+
+
+def queue_notification_emails(notification_ids: list[int]) -> None:
+    """Called from ``transaction.on_commit``: the e-mail copies go out only for committed rows."""
+    from .tasks import send_notification_emails
+
+    for start in range(0, len(notification_ids), NOTIFY_BATCH):
+        send_notification_emails.delay(notification_ids[start : start + NOTIFY_BATCH])
+
+
+NOTIFY_BATCH = 500
+
+
+def send_notification_emails(*, notification_ids: list[int]) -> int:
+    """E-mail each person their new notifications, one message per person.
+
+    Rows are claimed first (``emailed_at`` set where still empty), so a task that is delivered
+    twice never mails twice: at most once, which is what a reminder promises.
+    """
+    from .services import claim_rows
+
+    claimed = claim_rows(
+        table=Notification._meta.db_table, column="emailed_at", ids=notification_ids, now=timezone.now()
+    )
+    notifications = Notification.objects.filter(id__in=claimed).select_related(
+        "user", "challenge__cohort__accelerator"
+    )
+    items_by_user = defaultdict(list)
+    for notification in notifications.order_by("created_at", "id"):
+        challenge = notification.challenge
+        items_by_user[notification.user].append(
+            {
+                "message": notification.message,
+                "challenge": challenge,
+                "accelerator": challenge.cohort.accelerator if challenge else None,
+                "url": challenge_url(challenge.pk) if challenge else settings.SITE_URL,
+            }
+        )
+    return send_to_people(
+        items_by_user=items_by_user,
+        subject_template="challenges/email/notification_subject.txt",
+        body_template="challenges/email/notification_body.txt",
+    )
+
+
+def send_sponsor_digests(*, digest_ids: list[int]) -> int:
+    """The weekly digest: each sponsor's challenges with status and open blockers, one e-mail each."""
+    from .models import Blocker, SponsorDigestLog
+    from .services import claim_rows
+
+    claimed = claim_rows(table=SponsorDigestLog._meta.db_table, column="sent_at", ids=digest_ids, now=timezone.now())
+    digests = list(SponsorDigestLog.objects.filter(id__in=claimed).select_related("user"))
+    sponsors = {digest.user_id: digest.user for digest in digests}
+    seats = (
+        Membership.objects.filter(user_id__in=sponsors, role=Membership.Role.SPONSOR, challenge__withdrawn_at=None)
+        .select_related("challenge__cohort__accelerator")
+        .prefetch_related(
+            Prefetch(
+                "challenge__blockers",
+                queryset=Blocker.objects.filter(state=Blocker.State.OPEN).order_by("decision_needed_by", "created_at"),
+                to_attr="open_blockers",
+            )
+        )
+        .order_by("challenge__title")
+    )
+    items_by_user = defaultdict(list)
+    for seat in seats:
+        challenge = seat.challenge
+        items_by_user[sponsors[seat.user_id]].append(
+            {
+                "challenge": challenge,
+                "accelerator": challenge.cohort.accelerator,
+                "blockers": challenge.open_blockers,
+                "url": challenge_url(challenge.pk),
+            }
+        )
+    return send_to_people(
+        items_by_user=items_by_user,
+        subject_template="challenges/email/sponsor_digest_subject.txt",
+        body_template="challenges/email/sponsor_digest_body.txt",
     )

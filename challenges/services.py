@@ -1,11 +1,28 @@
 """Writes to challenges go through here: typed, keyword-only, atomic."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .models import Challenge, Status
+from . import progress
+from .clock import refresh_status
+from .models import Blocker, Challenge, CheckIn, CheckInRevision, Membership, Notification, Station, Status
+
+# A team lead may correct their own check-in for this long after posting it.
+CORRECTION_WINDOW = timedelta(hours=24)
+BLOCKER_NOTIFIED_ROLES = [Membership.Role.SPONSOR, Membership.Role.COACH]
+
+
+class StaleEdit(ValidationError):
+    """Someone else saved first (optimistic concurrency): the caller's change was not applied."""
 
 
 @transaction.atomic
@@ -23,3 +40,236 @@ def challenge_withdraw(*, challenge: Challenge, by, reason: str) -> Challenge:
     locked.status = Status.WITHDRAWN
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "status", "updated_at"])
     return locked
+
+
+# --- Check-ins ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    checkin: CheckIn
+    corrected: bool  # an existing check-in was corrected (a revision was kept)
+    merged: bool  # the person posted a new check-in for a period that already had theirs
+
+
+def checkin_correctable_until(checkin: CheckIn) -> datetime:
+    return checkin.created_at + CORRECTION_WINDOW
+
+
+def checkin_may_correct(*, checkin: CheckIn, by, now: datetime | None = None) -> bool:
+    """Only its author, and only within ``CORRECTION_WINDOW`` of first posting it."""
+    return checkin.author_id == by.pk and (now or timezone.now()) <= checkin_correctable_until(checkin)
+
+
+@transaction.atomic
+def checkin_submit(
+    *,
+    challenge: Challenge,
+    by,
+    value: Decimal,
+    done: str,
+    next_steps: str = "",
+    confidence: int,
+    version: int | None = None,
+    now: datetime | None = None,
+) -> CheckInOutcome:
+    """Post this period's check-in, or correct it (``version`` is what the form was showing).
+
+    One check-in per period: a second post by its author within the correction window edits
+    it; anything else that would overwrite it is refused. The challenge's current value, status
+    and stale flag are then recomputed by the clock's own rule.
+    """
+    now = now or timezone.now()
+    accelerator = challenge.cohort.accelerator
+    today = accelerator.local_today(now)
+    if challenge.is_withdrawn:
+        raise ValidationError(_("This challenge has been withdrawn; it takes no more check-ins."))
+    current = progress.current_period(cohort=challenge.cohort, cadence=accelerator.checkin_cadence_days, today=today)
+    if current is None:
+        raise ValidationError(_("Check-ins are taken from Day 1 until the end of sustainment; none is due today."))
+    done, next_steps = (done or "").strip(), (next_steps or "").strip()
+    if not done:
+        raise ValidationError({"done": _("Say what the team did in this period.")})
+    low, high = progress.plausible_range(baseline=challenge.baseline_value, target=challenge.target_value)
+    if not low <= value <= high:
+        raise ValidationError(
+            {"value": _("This value is far outside the goal's range; check it for a typing mistake.")}
+        )
+
+    existing = CheckIn.objects.filter(challenge=challenge, period=current.number).first()
+    fields = {"value": value, "done": done, "next_steps": next_steps, "confidence": confidence}
+    if existing is None:
+        try:
+            with transaction.atomic():
+                checkin = CheckIn.objects.create(
+                    challenge=challenge, author=by, period=current.number, reported_on=today, **fields
+                )
+        except IntegrityError:
+            raise StaleEdit(
+                _("Someone else posted this period's check-in a moment ago. Yours was not saved; theirs is shown.")
+            ) from None
+        outcome = CheckInOutcome(checkin=checkin, corrected=False, merged=False)
+    else:
+        if not checkin_may_correct(checkin=existing, by=by, now=now):
+            raise StaleEdit(
+                _(
+                    "This period already has a check-in. Only its author may correct it, within 24 hours of "
+                    "posting; nothing was saved."
+                )
+            )
+        expected = existing.version if version is None else version
+        checkin = _checkin_correct(checkin=existing, expected_version=expected, by=by, now=now, fields=fields)
+        outcome = CheckInOutcome(checkin=checkin, corrected=True, merged=version is None)
+    _challenge_take_latest_checkin(challenge=challenge, today=today)
+    return outcome
+
+
+def _checkin_correct(*, checkin: CheckIn, expected_version: int, by, now: datetime, fields: dict) -> CheckIn:
+    conflict = StaleEdit(
+        _(
+            "This check-in was changed by someone else (or in another tab) after you opened it. Your changes "
+            "were not saved; the current version is shown."
+        )
+    )
+    if checkin.version != expected_version:
+        raise conflict
+    # The row count of a conditional UPDATE decides who wins: never a read-then-write in Python.
+    updated = CheckIn.objects.filter(pk=checkin.pk, version=expected_version).update(
+        **fields, version=F("version") + 1, updated_at=now
+    )
+    if updated == 0:
+        raise conflict
+    CheckInRevision.objects.create(
+        checkin=checkin,
+        version=expected_version,
+        value=checkin.value,
+        done=checkin.done,
+        next_steps=checkin.next_steps,
+        confidence=checkin.confidence,
+        corrected_by=by,
+        corrected_at=now,
+    )
+    checkin.refresh_from_db()
+    return checkin
+
+
+def _challenge_take_latest_checkin(*, challenge: Challenge, today: date) -> None:
+    latest = CheckIn.objects.filter(challenge=OuterRef("pk")).order_by("-period")
+    Challenge.objects.filter(pk=challenge.pk).update(
+        current_value=Subquery(latest.values("value")[:1]),
+        last_checkin_on=Subquery(latest.values("reported_on")[:1]),
+    )
+    refresh_status(accelerator=challenge.cohort.accelerator, today=today, challenge_ids=[challenge.pk])
+
+
+# --- Blockers -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def blocker_raise(
+    *,
+    challenge: Challenge,
+    by,
+    description: str,
+    severity: str,
+    decision_needed_by: date | None = None,
+    now: datetime | None = None,
+) -> Blocker:
+    """Record a blocker and escalate it to the sponsor and the coach (in-app now, e-mail on commit)."""
+    now = now or timezone.now()
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("Say what is blocking the team.")})
+    if decision_needed_by is not None and decision_needed_by < challenge.cohort.accelerator.local_today(now):
+        raise ValidationError({"decision_needed_by": _("The decision date cannot be in the past.")})
+    blocker = Blocker.objects.create(
+        challenge=challenge,
+        raised_by=by,
+        description=description,
+        severity=severity,
+        decision_needed_by=decision_needed_by,
+    )
+    from .notifications import blocker_raised_message, queue_notification_emails, reader_language
+
+    seats = (
+        Membership.objects.filter(challenge=challenge, role__in=BLOCKER_NOTIFIED_ROLES)
+        .exclude(user=by)
+        .select_related("user")
+    )
+    readers = {seat.user_id: seat.user for seat in seats}
+    rows = []
+    for reader in readers.values():
+        with translation.override(reader_language(reader, challenge.cohort.accelerator)):
+            rows.append(Notification(user=reader, challenge=challenge, message=blocker_raised_message(blocker, by)))
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    if ids:
+        transaction.on_commit(lambda: queue_notification_emails(ids))
+    return blocker
+
+
+@transaction.atomic
+def blocker_resolve(*, blocker: Blocker, by, resolution: str, version: int, now: datetime | None = None) -> Blocker:
+    """Close a blocker; refused if anyone changed it since the form was shown."""
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError({"resolution": _("Say how the blocker was removed.")})
+    updated = Blocker.objects.filter(pk=blocker.pk, version=version, state=Blocker.State.OPEN).update(
+        state=Blocker.State.RESOLVED,
+        resolution=resolution,
+        resolved_at=now or timezone.now(),
+        resolved_by=by,
+        version=F("version") + 1,
+    )
+    if updated == 0:
+        raise StaleEdit(
+            _("This blocker was changed by someone else after you opened the page. Nothing was saved; see it now.")
+        )
+    blocker.refresh_from_db()
+    return blocker
+
+
+# --- Stations -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def station_mark_done(*, station: Station, by, done_on: date, now: datetime | None = None) -> Station:
+    """Tick off a station on the day it happened (not a day in the future)."""
+    cohort = station.challenge.cohort
+    if done_on > cohort.accelerator.local_today(now or timezone.now()):
+        raise ValidationError({"done_on": _("The date cannot be in the future.")})
+    if done_on < cohort.design_start:
+        raise ValidationError({"done_on": _("The date cannot be before the cohort's design started.")})
+    updated = (
+        Station.objects.filter(pk=station.pk)
+        .exclude(state=Station.State.DONE)
+        .update(state=Station.State.DONE, done_on=done_on, done_by=by)
+    )
+    if updated == 0:
+        raise StaleEdit(_("This station was already marked done."))
+    station.refresh_from_db()
+    return station
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None, now: datetime | None = None) -> int:
+    """Mark the person's own notifications read (all unread ones when ``ids`` is None)."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=now or timezone.now())
+
+
+def claim_rows(*, table: str, column: str, ids: list[int], now: datetime) -> list[int]:
+    """Set ``column`` on the rows where it is still empty and return their ids: whoever claims, sends."""
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = %s WHERE {column} IS NULL AND id IN ({', '.join(['%s'] * len(ids))})"
+            " RETURNING id",
+            [now, *ids],
+        )
+        return [row[0] for row in cursor.fetchall()]

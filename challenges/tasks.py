@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import clock, notifications
+from . import clock, notifications, reminders
 
 
 @shared_task(
@@ -26,3 +26,25 @@ def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
 def notify_phase_changes(transition_ids: list[int]) -> int:
     return notifications.notify_phase_changes(transition_ids=transition_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def send_due_reminders() -> int:
+    """Run by beat every hour: reminds team leads once their accelerator's local time passes 09:00."""
+    return len(reminders.reminders_send_due())
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    return notifications.send_notification_emails(notification_ids=notification_ids)
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def send_sponsor_digest() -> int:
+    """Run by beat daily; the first run of each week queues one digest per sponsor."""
+    return len(reminders.sponsor_digests_send())
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def send_sponsor_digest_emails(digest_ids: list[int]) -> int:
+    return notifications.send_sponsor_digests(digest_ids=digest_ids)

@@ -1,13 +1,107 @@
-"""Challenge pages. Thin: find the object for this user, call a service, render."""
+"""Challenge pages. Thin: find the object for this user, check the form, call a service, render.
 
+The challenge page is one template (``challenges/challenge_detail.html``) whose ``progress``
+partial (status, due badge, chart, check-in form, history) is what an htmx check-in swaps in.
+Without JavaScript the same forms post normally and redirect back.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accelerators.access_policy import CHALLENGE_READ, SIGNED_IN_PAGE, access
-from cohorts.access import get_challenge_for_user
+from accelerators.access_policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
+from cohorts.access import can_post_progress, get_challenge_for_user
+from cohorts.models import ACCELERATION_DAYS
 
-from .models import Notification
+from . import charts, progress, services
+from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
+from .models import Blocker, CheckIn, CheckInRevision, Membership, Notification, Phase, Station
+
+TEMPLATE = "challenges/challenge_detail.html"
+
+
+# --- The challenge page ---------------------------------------------------------------------------
+
+
+def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, failed_forms=None) -> dict:
+    """Everything the page shows, in a fixed number of queries whatever the history's length."""
+    accelerator = challenge.cohort.accelerator
+    now = timezone.now()
+    today = accelerator.local_today(now)
+    may_post = can_post_progress(request.user, challenge)
+    checkins = list(
+        challenge.checkins.select_related("author").prefetch_related(
+            Prefetch("revisions", queryset=CheckInRevision.objects.select_related("corrected_by"))
+        )
+    )
+    cadence = accelerator.checkin_cadence_days
+    latest_period = max((c.period for c in checkins), default=None)
+    due = progress.checkin_due(cohort=challenge.cohort, cadence=cadence, today=today, latest_period=latest_period)
+    current = progress.current_period(cohort=challenge.cohort, cadence=cadence, today=today)
+    this_period = next((c for c in checkins if current and c.period == current.number), None)
+
+    correcting = None
+    if may_post and this_period and services.checkin_may_correct(checkin=this_period, by=request.user, now=now):
+        correcting = this_period
+    if may_post and checkin_form is None and current and (this_period is None or correcting):
+        initial = {}
+        if correcting:
+            initial = {
+                "value": correcting.value.normalize(),
+                "done": correcting.done,
+                "next_steps": correcting.next_steps,
+                "confidence": correcting.confidence,
+                "version": correcting.version,
+            }
+        checkin_form = CheckInForm(challenge=challenge, initial=initial)
+    if may_post and blocker_form is None:
+        blocker_form = BlockerForm()
+
+    blockers = list(challenge.blockers.filter(state=Blocker.State.OPEN).select_related("raised_by"))
+    failed_forms = failed_forms or {}
+    for blocker in blockers:
+        blocker.resolve_form = failed_forms.get(("blocker", blocker.pk)) or BlockerResolveForm(
+            initial={"version": blocker.version}, prefix=f"blocker-{blocker.pk}"
+        )
+    stations = list(challenge.stations.all())
+    for station in stations:
+        station.done_form = failed_forms.get(("station", station.pk)) or StationDoneForm(
+            initial={"done_on": today}, prefix=f"station-{station.pk}"
+        )
+    day = challenge.cohort.day_number(today)
+    return {
+        "challenge": challenge,
+        "theme_accelerator": accelerator,
+        "may_post": may_post,
+        "today": today,
+        "day": day,
+        "days_to_launch": max(-day, 0),
+        "day_in_acceleration": min(max(day, 0), ACCELERATION_DAYS),
+        "sustainment_day": day - ACCELERATION_DAYS,
+        "due": due,
+        "current_period": current,
+        "this_period_checkin": this_period,
+        "correcting": correcting,
+        "correctable_until": services.checkin_correctable_until(correcting) if correcting else None,
+        "checkin_form": checkin_form if may_post else None,
+        "blocker_form": blocker_form if may_post else None,
+        "checkins": checkins,
+        "chart": charts.trajectory_chart(challenge=challenge, checkins=checkins, today=today),
+        "blockers": blockers,
+        "stations": stations,
+        "memberships": challenge.memberships.select_related("user").order_by("role", "user__full_name"),
+        "transitions": challenge.transitions.all(),
+        "Phase": Phase,
+    }
 
 
 @access(CHALLENGE_READ)
@@ -15,19 +109,201 @@ from .models import Notification
 @login_required
 def challenge_detail(request, challenge_id: int):
     challenge = get_challenge_for_user(request.user, challenge_id)
-    context = {
-        "challenge": challenge,
-        "theme_accelerator": challenge.cohort.accelerator,
-        "memberships": challenge.memberships.select_related("user").order_by("role"),
-        "stations": challenge.stations.all(),
-        "transitions": challenge.transitions.all(),
-    }
-    return render(request, "challenges/challenge_detail.html", context)
+    return render(request, TEMPLATE, _page_context(request, challenge))
+
+
+def _back_to(challenge, anchor: str = "") -> HttpResponseRedirect:
+    return redirect(reverse("challenge_detail", args=[challenge.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _reload(challenge):
+    """The challenge again, with the values the check-in service just wrote."""
+    challenge.refresh_from_db(
+        fields=["current_value", "progress", "expected_progress", "status", "last_checkin_on", "is_stale"]
+    )
+    return challenge
+
+
+@access(CHALLENGE_WRITE_POST)
+@require_POST
+@login_required
+def checkin_post(request, challenge_id: int):
+    """Post or correct this period's check-in; htmx gets the refreshed progress section back."""
+    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+    form = CheckInForm(request.POST, challenge=challenge)
+    notice = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = services.checkin_submit(
+                challenge=challenge,
+                by=request.user,
+                value=data["value"],
+                done=data["done"],
+                next_steps=data["next_steps"],
+                confidence=data["confidence"],
+                version=data["version"],
+            )
+        except services.StaleEdit as error:
+            notice = ("error", " ".join(error.messages))
+            form = None  # show what is saved now, not the refused input
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if outcome.merged:
+                text = _("This period already had your check-in, so your post was saved as a correction of it.")
+            elif outcome.corrected:
+                text = _("Your correction was saved; the earlier version is kept in the history.")
+            else:
+                text = _("Check-in posted. Thank you.")
+            notice = ("success", text)
+            form = None
+    if not request.htmx and (notice is not None):
+        getattr(messages, notice[0])(request, notice[1])
+        return _back_to(challenge, "progress")
+    context = _page_context(request, _reload(challenge), checkin_form=form)
+    context["notice"] = notice
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#progress", context)
+    return render(request, TEMPLATE, context)
+
+
+@access(CHALLENGE_WRITE_POST)
+@require_POST
+@login_required
+def blocker_raise(request, challenge_id: int):
+    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+    form = BlockerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.blocker_raise(challenge=challenge, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Blocker raised. The sponsor and the coach have been told."))
+            return _back_to(challenge, "blockers")
+    return render(request, TEMPLATE, _page_context(request, challenge, blocker_form=form))
+
+
+@access(CHALLENGE_WRITE_POST)
+@require_POST
+@login_required
+def blocker_resolve(request, challenge_id: int, blocker_id: int):
+    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+    blocker = get_object_or_404(Blocker, pk=blocker_id, challenge=challenge)
+    form = BlockerResolveForm(request.POST, prefix=f"blocker-{blocker.pk}")
+    if form.is_valid():
+        try:
+            services.blocker_resolve(
+                blocker=blocker, by=request.user, resolution=form.cleaned_data["resolution"],
+                version=form.cleaned_data["version"],
+            )
+        except services.StaleEdit as error:
+            messages.error(request, " ".join(error.messages))
+            return _back_to(challenge, "blockers")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Blocker resolved."))
+            return _back_to(challenge, "blockers")
+    return render(request, TEMPLATE, _page_context(request, challenge, failed_forms={("blocker", blocker.pk): form}))
+
+
+@access(CHALLENGE_WRITE_POST)
+@require_POST
+@login_required
+def station_done(request, challenge_id: int, station_id: int):
+    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+    station = get_object_or_404(Station.objects.select_related("challenge__cohort__accelerator"), pk=station_id,
+                                challenge=challenge)
+    form = StationDoneForm(request.POST, prefix=f"station-{station.pk}")
+    if form.is_valid():
+        try:
+            services.station_mark_done(station=station, by=request.user, done_on=form.cleaned_data["done_on"])
+        except services.StaleEdit as error:
+            messages.info(request, " ".join(error.messages))
+            return _back_to(challenge, "stations")
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Station marked done."))
+            return _back_to(challenge, "stations")
+    return render(request, TEMPLATE, _page_context(request, challenge, failed_forms={("station", station.pk): form}))
+
+
+# --- My challenges --------------------------------------------------------------------------------
 
 
 @access(SIGNED_IN_PAGE)
 @require_GET
 @login_required
+def my_challenges(request):
+    """Every challenge the person has a seat on, with its phase, day and what is due; constant queries."""
+    latest_period = CheckIn.objects.filter(challenge=OuterRef("challenge")).order_by("-period").values("period")[:1]
+    next_station = Station.objects.filter(challenge=OuterRef("challenge")).exclude(state=Station.State.DONE)
+    next_station = next_station.order_by("due_on", "id")
+    open_blockers = Blocker.objects.filter(challenge=OuterRef("challenge"), state=Blocker.State.OPEN)
+    seats = (
+        Membership.objects.filter(user=request.user)
+        .select_related("challenge__cohort__accelerator", "challenge__lead_entity")
+        .annotate(
+            latest_period=Subquery(latest_period),
+            next_station_id=Subquery(next_station.values("id")[:1]),
+            has_open_blockers=Exists(open_blockers),
+        )
+        .order_by("challenge__cohort__launch_date", "challenge__title", "role")
+    )
+    rows: dict[int, dict] = {}
+    station_ids = []
+    now = timezone.now()
+    for seat in seats:
+        challenge = seat.challenge
+        if challenge.pk in rows:
+            rows[challenge.pk]["roles"].append(seat.get_role_display())
+            continue
+        accelerator = challenge.cohort.accelerator
+        today = accelerator.local_today(now)
+        day = challenge.cohort.day_number(today)
+        rows[challenge.pk] = {
+            "challenge": challenge,
+            "roles": [seat.get_role_display()],
+            "day": day,
+            "days_to_launch": max(-day, 0),
+            "day_in_acceleration": min(max(day, 0), ACCELERATION_DAYS),
+            "sustainment_day": day - ACCELERATION_DAYS,
+            "due": None
+            if challenge.is_withdrawn
+            else progress.checkin_due(
+                cohort=challenge.cohort,
+                cadence=accelerator.checkin_cadence_days,
+                today=today,
+                latest_period=seat.latest_period,
+            ),
+            "next_station_id": seat.next_station_id,
+            "has_open_blockers": seat.has_open_blockers,
+        }
+        if seat.next_station_id:
+            station_ids.append(seat.next_station_id)
+    stations = Station.objects.in_bulk(station_ids)
+    for row in rows.values():
+        row["next_station"] = stations.get(row["next_station_id"])
+    return render(request, "challenges/my_challenges.html", {"rows": list(rows.values())})
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@access(SIGNED_IN)
+@require_http_methods(["GET", "POST"])
+@login_required
 def notification_list(request):
+    """The person's notifications; POST marks one (``notification``) or all of them read."""
+    if request.method == "POST":
+        raw = request.POST.get("notification", "")
+        ids = [int(raw)] if raw.isdigit() else None
+        count = services.notifications_mark_read(user=request.user, ids=ids)
+        if ids is None and count:
+            messages.success(request, _("All notifications marked as read."))
+        return redirect("notifications")
     notifications = Notification.objects.filter(user=request.user).select_related("challenge")[:100]
     return render(request, "challenges/notification_list.html", {"notifications": notifications})

@@ -149,7 +149,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.send_due_reminders",
         "schedule": crontab(minute=5),
     },
+    "weekly-sponsor-digest": {
+        # Daily; the first run of each week (Monday, UTC) sends each sponsor one digest.
+        "task": "challenges.tasks.send_sponsor_digest",
+        "schedule": crontab(minute=20, hour=6),
+    },
 }
+# Sends left in the outbox while the broker was down (accelerators/tasking.py).
+CELERY_IMPORTS = ["accelerators.tasking"]
+CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "accelerators.tasking.resend_task_outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # --- Auth ------------------------------------------------------------------------------------

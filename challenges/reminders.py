@@ -1,0 +1,134 @@
+"""The reminder jobs: check-in reminders to team leads, and the weekly sponsor digest.
+
+Beat runs ``send_due_reminders`` every hour; an accelerator's team leads are reminded by the
+first run after 09:00 in that accelerator's own time zone (``REMIND_AT``). Exactly-once comes
+from the database, not from timing: a ``ReminderLog`` row per (person, challenge, due period)
+is inserted with ``ON CONFLICT DO NOTHING … RETURNING``, and only the rows a run inserted get
+a notification and an e-mail (queued on commit). Runs that come later the same day, the next
+days while the check-in is still overdue, or at the same moment on another worker, insert
+nothing and send nothing.
+
+The sponsor digest works the same way with one ``SponsorDigestLog`` row per sponsor per week
+(weeks start on Monday, UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from cohorts.models import Accelerator, Cohort
+
+from . import progress
+from .clock import _date_cast, _date_param
+from .models import Challenge, CheckIn, Membership, Notification, ReminderLog, SponsorDigestLog
+from .notifications import checkin_reminder_message, queue_notification_emails, reader_language
+
+REMIND_AT = time(9, 0)
+
+RL = ReminderLog._meta.db_table
+SD = SponsorDigestLog._meta.db_table
+MS = Membership._meta.db_table
+CH = Challenge._meta.db_table
+CI = CheckIn._meta.db_table
+
+
+def reminders_send_due(*, now: datetime | None = None) -> list[int]:
+    """Remind every team lead whose check-in is due or overdue; returns the reminders this run made."""
+    now = now or timezone.now()
+    made: list[int] = []
+    for accelerator in Accelerator.objects.order_by("id"):
+        local = now.astimezone(accelerator.zone)
+        if local.time() < REMIND_AT:
+            continue
+        made += _remind_accelerator(accelerator=accelerator, today=local.date(), now=now)
+    return made
+
+
+@transaction.atomic
+def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime) -> list[int]:
+    cadence = accelerator.checkin_cadence_days
+    due = []
+    for cohort in Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.LAUNCHED):
+        period = progress.latest_due_period(cohort=cohort, cadence=cadence, today=today)
+        if period is not None:
+            due.append((cohort.id, period.number, period.due_on))
+    if not due:
+        return []
+    due_sql = " UNION ALL ".join(
+        f"SELECT CAST(%s AS integer) AS cohort_id, CAST(%s AS integer) AS period, {_date_cast()} AS due_on"
+        for _ in due
+    )
+    params: list = [value for cohort_id, number, due_on in due for value in (cohort_id, number, _date_param(due_on))]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {RL} (user_id, challenge_id, period, due_on, created_at)
+            SELECT m.user_id, ch.id, due.period, due.due_on, %s
+            FROM {MS} m
+            JOIN {CH} ch ON ch.id = m.challenge_id
+            JOIN ({due_sql}) due ON due.cohort_id = ch.cohort_id
+            WHERE m.role = 'team_lead' AND ch.withdrawn_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM {CI} ci WHERE ci.challenge_id = ch.id AND ci.period >= due.period)
+            ON CONFLICT (user_id, challenge_id, period) DO NOTHING
+            RETURNING id
+            """,
+            [now, *params],
+        )
+        made = [row[0] for row in cursor.fetchall()]
+    if made:
+        _notify_reminded(reminder_ids=made, today=today)
+    return made
+
+
+def _notify_reminded(*, reminder_ids: list[int], today) -> None:
+    reminders = ReminderLog.objects.filter(id__in=reminder_ids).select_related(
+        "user", "challenge__cohort__accelerator"
+    )
+    rows = []
+    for reminder in reminders:
+        accelerator = reminder.challenge.cohort.accelerator
+        with translation.override(reader_language(reminder.user, accelerator)):
+            message = checkin_reminder_message(
+                challenge=reminder.challenge, period_number=reminder.period, due_on=reminder.due_on, today=today
+            )
+        rows.append(Notification(user=reminder.user, challenge=reminder.challenge, message=message))
+    ids = [row.pk for row in Notification.objects.bulk_create(rows)]
+    transaction.on_commit(lambda: queue_notification_emails(ids))
+
+
+def week_of(now: datetime) -> date:
+    """The Monday (UTC) of ``now``'s week: the digest's once-a-week key."""
+    day = now.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
+
+
+@transaction.atomic
+def sponsor_digests_send(*, now: datetime | None = None) -> list[int]:
+    """Queue this week's digest for every sponsor of a running challenge, at most once a week."""
+    now = now or timezone.now()
+    monday = week_of(now)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {SD} (user_id, week_of, created_at, sent_at)
+            SELECT DISTINCT m.user_id, {_date_cast()}, %s, NULL
+            FROM {MS} m JOIN {CH} ch ON ch.id = m.challenge_id
+            WHERE m.role = 'sponsor' AND ch.withdrawn_at IS NULL AND ch.phase IN ('acceleration', 'sustainment')
+            ON CONFLICT (user_id, week_of) DO NOTHING
+            RETURNING id
+            """,
+            [_date_param(monday), now],
+        )
+        made = [row[0] for row in cursor.fetchall()]
+    if made:
+        transaction.on_commit(lambda: _queue_digests(made))
+    return made
+
+
+def _queue_digests(digest_ids: list[int]) -> None:
+    from .tasks import send_sponsor_digest_emails
+
+    send_sponsor_digest_emails.delay(digest_ids)
