@@ -54,7 +54,10 @@ def build_cohort(n: int, *, accelerator=None, checkins: int = 3, cohort=None, ti
         ]
     )
     Membership.objects.bulk_create(
-        [Membership(challenge=c, user=u, role=Membership.Role.TEAM_LEAD) for c, u in zip(challenges, leads, strict=True)]
+        [
+            Membership(challenge=challenge, user=lead, role=Membership.Role.TEAM_LEAD)
+            for challenge, lead in zip(challenges, leads, strict=True)
+        ]
     )
     if checkins and leads:
         CheckIn.objects.bulk_create(

@@ -1,0 +1,177 @@
+"""The cohort board's reads: filters, search in four languages, sorting, and constant query counts."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from challenges.models import Challenge, Status
+from cohorts.selectors import SORTS, BoardFilters, board_challenges, fold_for_search, status_counts
+from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
+from tests.factories import AcceleratorFactory
+
+pytestmark = pytest.mark.django_db
+
+TITLES = [
+    "Shorter wait for a residency VISA",
+    "Сократить время ожидания в поликлиниках",
+    "Ёлочный базар без очередей",
+    "خفض وقت انتظار الإقامة",
+    "مُؤَشِّر الخدمات الرقمية",
+    "Oʻzbekiston davlat xizmatlari onlayn",
+    "Toshkentda gʼaznachilik to‘lovlari",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def cohort():
+    return build_cohort(len(TITLES), titles=TITLES)
+
+
+def titles(cohort, **filters) -> list[str]:
+    return [c.title for c in board_challenges(cohort=cohort, filters=BoardFilters(**filters))]
+
+
+# --- Search ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("visa", [TITLES[0]]),
+        ("RESIDENCY visa", [TITLES[0]]),
+        ("ВРЕМЯ", [TITLES[1]]),  # Cyrillic, other case: SQLite's LIKE folds only ASCII
+        ("поликлиник", [TITLES[1]]),
+        ("елочный", [TITLES[2]]),  # ё typed as е
+        ("ОЧЕРЕД", [TITLES[2]]),
+        ("الإقامة", [TITLES[3]]),  # Arabic
+        ("الاقامة", [TITLES[3]]),  # … typed without the hamza
+        ("مؤشر", [TITLES[4]]),  # the title carries diacritics, the term does not
+        ("o'zbekiston", [TITLES[5]]),  # Uzbek: ' for ʻ
+        ("OʻZBEKISTON", [TITLES[5]]),
+        ("gʻaznachilik", [TITLES[6]]),  # ʻ for ʼ
+        ("to'lovlari", [TITLES[6]]),  # ' for ‘
+        ("=hyperlink", [TITLES[7]]),
+        ("wait انتظار", []),  # every word must match
+        ("%", []),  # LIKE wildcards are literal
+        ("_", []),
+        ("   ", TITLES),
+    ],
+)
+def test_it_finds_titles_in_any_script_and_case(cohort, term, expected):
+    assert sorted(titles(cohort, q=term)) == sorted(expected)
+
+
+def test_folding_is_the_same_for_titles_and_terms():
+    assert fold_for_search("OʻZBEKISTON") == fold_for_search("o'zbekiston") == "o'zbekiston"
+    assert fold_for_search("مُؤَشِّر") == fold_for_search("مؤشر")
+    assert fold_for_search("الإقامة") == fold_for_search("الاقامة")
+    assert fold_for_search("Ёлка") == "елка"
+
+
+# --- Filters ---------------------------------------------------------------------------------------
+
+
+def test_it_filters_by_status_phase_and_entity(cohort):
+    challenges = list(Challenge.objects.filter(cohort=cohort).order_by("title"))
+    assert set(titles(cohort, status=Status.AT_RISK)) == {c.title for c in challenges if c.status == Status.AT_RISK}
+    assert titles(cohort, phase="design") == []
+    assert len(titles(cohort, phase="acceleration")) == len(TITLES)
+    entity = challenges[0].lead_entity
+    assert set(titles(cohort, entity=entity.pk)) == {c.title for c in challenges if c.lead_entity_id == entity.pk}
+    combined = titles(cohort, entity=entity.pk, status=challenges[0].status, q=challenges[0].title.split()[0])
+    assert challenges[0].title in combined
+
+
+def test_it_never_shows_another_cohorts_challenges(cohort):
+    other = build_cohort(3, accelerator=cohort.accelerator)
+    assert not set(titles(cohort)) & set(titles(other))
+
+
+# --- Sort ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", list(SORTS))
+def test_every_column_sorts_both_ways(key):
+    cohort = build_cohort(12)
+    ascending = [c.pk for c in board_challenges(cohort=cohort, filters=BoardFilters(sort=key))]
+    descending = [c.pk for c in board_challenges(cohort=cohort, filters=BoardFilters(sort=f"-{key}"))]
+    assert sorted(ascending) == sorted(descending)
+    assert len(ascending) == 12
+    if key not in {"phase", "day"}:  # one phase in this cohort: ties fall back to the title both ways
+        assert ascending != descending
+
+
+def test_sorting_uses_the_stored_values():
+    cohort = build_cohort(12)
+    by_progress = list(board_challenges(cohort=cohort, filters=BoardFilters(sort="-progress")))
+    assert [c.progress for c in by_progress] == sorted((c.progress for c in by_progress), reverse=True)
+    by_status = list(board_challenges(cohort=cohort, filters=BoardFilters(sort="status")))
+    assert by_status[0].status == Status.OFF_TRACK  # most worrying first
+    by_lead = [c.team_lead_name for c in board_challenges(cohort=cohort, filters=BoardFilters(sort="-lead"))]
+    assert by_lead == sorted(by_lead, reverse=True)
+
+
+def test_an_unknown_sort_falls_back_to_the_title():
+    cohort = build_cohort(5)
+    ordered = [c.title for c in board_challenges(cohort=cohort, filters=BoardFilters(sort="password; DROP"))]
+    assert ordered == sorted(ordered)
+
+
+def test_counts_per_status_come_from_one_query(cohort, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        counts, total = status_counts(cohort=cohort)
+    assert total == len(TITLES)
+    assert sum(c.count for c in counts) == total
+
+
+# --- Query counts: the same at 10 and at 300 challenges -----------------------------------------------
+
+PAGES = {
+    "index": lambda cohort: reverse("dashboard_index"),
+    "overview": lambda cohort: reverse("accelerator_overview", args=[cohort.accelerator.slug]),
+    "board": lambda cohort: reverse("cohort_board", args=[cohort.pk]),
+    "board_filtered": lambda cohort: reverse("cohort_board", args=[cohort.pk]) + "?status=at_risk&q=chal&sort=-lead",
+    "board_htmx": lambda cohort: reverse("cohort_board", args=[cohort.pk]) + "?sort=status",
+    "export_csv": lambda cohort: reverse("cohort_export_csv", args=[cohort.pk]),
+    "export_xlsx": lambda cohort: reverse("cohort_export_xlsx", args=[cohort.pk]),
+    "briefing": lambda cohort: reverse("cohort_briefing", args=[cohort.pk]),
+}
+# Pinned: session, user, (cohort or accelerator), then the page's own reads. See the selectors.
+EXPECTED_QUERIES = {
+    "index": 4,
+    "overview": 5,
+    "board": 8,
+    "board_filtered": 8,
+    "board_htmx": 5,
+    "export_csv": 5,
+    "export_xlsx": 5,
+    "briefing": 7,
+}
+
+
+def count_queries(client, url, **headers) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_page_runs_the_same_queries_at_10_and_300_challenges(client, page, django_assert_num_queries):
+    accelerator = AcceleratorFactory()
+    small, large = build_cohort(10, accelerator=accelerator), build_cohort(300, accelerator=accelerator, checkins=14)
+    client.force_login(official_of(accelerator))
+    headers = {"HX-Request": "true"} if page == "board_htmx" else {}
+    counts = {n: count_queries(client, PAGES[page](cohort), **headers) for n, cohort in [(10, small), (300, large)]}
+    assert counts[10] == counts[300] <= 12, counts
+    with django_assert_num_queries(EXPECTED_QUERIES[page]):
+        client.get(PAGES[page](large), headers=headers)
