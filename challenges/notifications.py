@@ -115,9 +115,7 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
     claimed = claim_rows(
         table=Notification._meta.db_table, column="emailed_at", ids=notification_ids, now=timezone.now()
     )
-    notifications = Notification.objects.filter(id__in=claimed).select_related(
-        "user", "challenge__cohort__accelerator"
-    )
+    notifications = Notification.objects.filter(id__in=claimed).select_related("user", "challenge__cohort__accelerator")
     items_by_user = defaultdict(list)
     for notification in notifications.order_by("created_at", "id"):
         challenge = notification.challenge

@@ -58,8 +58,7 @@ def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime) -> li
     if not due:
         return []
     due_sql = " UNION ALL ".join(
-        f"SELECT CAST(%s AS integer) AS cohort_id, CAST(%s AS integer) AS period, {_date_cast()} AS due_on"
-        for _ in due
+        f"SELECT CAST(%s AS integer) AS cohort_id, CAST(%s AS integer) AS period, {_date_cast()} AS due_on" for _ in due
     )
     params: list = [value for cohort_id, number, due_on in due for value in (cohort_id, number, _date_param(due_on))]
     with connection.cursor() as cursor:
@@ -84,9 +83,7 @@ def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime) -> li
 
 
 def _notify_reminded(*, reminder_ids: list[int], today) -> None:
-    reminders = ReminderLog.objects.filter(id__in=reminder_ids).select_related(
-        "user", "challenge__cohort__accelerator"
-    )
+    reminders = ReminderLog.objects.filter(id__in=reminder_ids).select_related("user", "challenge__cohort__accelerator")
     rows = []
     for reminder in reminders:
         accelerator = reminder.challenge.cohort.accelerator

@@ -195,7 +195,9 @@ def blocker_resolve(request, challenge_id: int, blocker_id: int):
     if form.is_valid():
         try:
             services.blocker_resolve(
-                blocker=blocker, by=request.user, resolution=form.cleaned_data["resolution"],
+                blocker=blocker,
+                by=request.user,
+                resolution=form.cleaned_data["resolution"],
                 version=form.cleaned_data["version"],
             )
         except services.StaleEdit as error:
@@ -214,8 +216,9 @@ def blocker_resolve(request, challenge_id: int, blocker_id: int):
 @login_required
 def station_done(request, challenge_id: int, station_id: int):
     challenge = get_challenge_for_user(request.user, challenge_id, write=True)
-    station = get_object_or_404(Station.objects.select_related("challenge__cohort__accelerator"), pk=station_id,
-                                challenge=challenge)
+    station = get_object_or_404(
+        Station.objects.select_related("challenge__cohort__accelerator"), pk=station_id, challenge=challenge
+    )
     form = StationDoneForm(request.POST, prefix=f"station-{station.pk}")
     if form.is_valid():
         try:
