@@ -43,6 +43,11 @@ def _challenge_for_admin(user, challenge_id: int) -> Challenge:
     return challenge
 
 
+def _posted(request):
+    """The POST data of a POST (even an empty one, so its form is bound and reports what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _form_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -120,7 +125,7 @@ def manage_home(request, slug: str):
 @login_required
 def manage_candidates(request, slug: str):
     accelerator = get_accelerator_for_admin(request.user, slug)
-    form = forms.CandidateForm(request.POST or None, accelerator=accelerator)
+    form = forms.CandidateForm(_posted(request), accelerator=accelerator)
     if request.method == "POST" and form.is_valid():
         candidate = form.save(commit=False)
         candidate.created_by = request.user
@@ -150,7 +155,7 @@ def manage_candidates(request, slug: str):
 def manage_candidate_edit(request, slug: str, candidate_id: int):
     accelerator = get_accelerator_for_admin(request.user, slug)
     candidate = get_object_or_404(CandidateChallenge, pk=candidate_id, accelerator=accelerator)
-    form = forms.CandidateForm(request.POST or None, instance=candidate, accelerator=accelerator)
+    form = forms.CandidateForm(_posted(request), instance=candidate, accelerator=accelerator)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The candidate was saved."))
@@ -218,7 +223,7 @@ def _cohort_form_page(request, accelerator, *, clone: bool):
         return render(request, template + "#calendar", {"calendar": calendar, "accelerator": accelerator})
     next_number = (accelerator.cohorts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     form = form_class(
-        request.POST or None,
+        _posted(request),
         accelerator=accelerator,
         initial={"number": next_number, "name": _("Cohort %(number)s") % {"number": next_number}},
     )
@@ -322,7 +327,7 @@ def manage_cohort(request, cohort_id: int):
 @login_required
 def manage_challenge_create(request, cohort_id: int):
     cohort = get_cohort_for_admin(request.user, cohort_id)
-    form = forms.ChallengeForm(request.POST or None, cohort=cohort)
+    form = forms.ChallengeForm(_posted(request), cohort=cohort)
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
         challenge = form.save()
         messages.success(request, _("“%(title)s” was added.") % {"title": challenge.title})
@@ -339,7 +344,7 @@ def manage_challenge_create(request, cohort_id: int):
 @login_required
 def manage_import(request, cohort_id: int):
     cohort = get_cohort_for_admin(request.user, cohort_id)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    form = forms.ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     problems: list[importing.Problem] = []
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -401,7 +406,7 @@ def manage_import_job(request, job_id: int):
 @login_required
 def manage_launch(request, cohort_id: int):
     cohort = get_cohort_for_admin(request.user, cohort_id)
-    form = forms.LaunchForm(request.POST or None)
+    form = forms.LaunchForm(_posted(request))
     checklist = [] if cohort.is_launched else services.cohort_launch_checklist(cohort=cohort)
     if request.method == "POST":
         if cohort.is_launched:
@@ -446,7 +451,7 @@ def manage_launch(request, cohort_id: int):
 def manage_challenge(request, challenge_id: int):
     challenge = _challenge_for_admin(request.user, challenge_id)
     cohort = challenge.cohort
-    form = forms.ChallengeForm(request.POST or None, instance=challenge, cohort=cohort)
+    form = forms.ChallengeForm(_posted(request), instance=challenge, cohort=cohort)
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
         form.save()
         messages.success(request, _("The challenge was saved."))
@@ -579,7 +584,7 @@ def manage_challenge_people(request, challenge_id: int):
 @login_required
 def manage_challenge_withdraw(request, challenge_id: int):
     challenge = _challenge_for_admin(request.user, challenge_id)
-    form = forms.WithdrawForm(request.POST or None)
+    form = forms.WithdrawForm(_posted(request))
     if request.method == "POST" and not challenge.is_withdrawn and form.is_valid():
         try:
             challenge_withdraw(challenge=challenge, by=request.user, reason=form.cleaned_data["reason"])
@@ -614,7 +619,7 @@ def manage_team_lead_replace(request, challenge_id: int):
             "cohorts/team_lead_replace.html#results",
             {"challenge": challenge, "results": results, "query": query},
         )
-    form = forms.ReplaceTeamLeadForm(request.POST or None, people=people_known_to(accelerator))
+    form = forms.ReplaceTeamLeadForm(_posted(request), people=people_known_to(accelerator))
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]
         try:
@@ -665,7 +670,7 @@ def invitation_accept(request, uidb64: str, token: str):
     user = user_from_link(uidb64, token)
     if user is None:
         return render(request, "cohorts/invitation_accept.html", {"valid": False}, status=200)
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, _posted(request))
     if request.method == "POST" and form.is_valid():
         accept_invitation(user=user, password=form.cleaned_data["new_password1"])
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

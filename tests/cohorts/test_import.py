@@ -1,0 +1,231 @@
+"""Uploading a challenge list: checked whole, every problem reported, nothing half-imported."""
+
+import codecs
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from challenges.models import Challenge, Membership
+from cohorts import importing
+from tests.cohorts.journey import HEADER, build_journey, csv_bytes, good_rows, xlsx_bytes
+from tests.factories import ChallengeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def journey():
+    return build_journey()
+
+
+@pytest.fixture
+def admin_client(client, journey):
+    client.force_login(journey.admin)
+    return client
+
+
+def upload(client, cohort, data: bytes, name="challenges.csv"):
+    return client.post(
+        reverse("manage_import", args=[cohort.pk]), {"file": SimpleUploadedFile(name, data)}, follow=False
+    )
+
+
+def problems_of(response) -> list[tuple]:
+    return [(p.row, p.column, p.code) for p in response.context["problems"]]
+
+
+def test_it_imports_a_good_csv_with_arabic_and_uzbek_text(admin_client, journey):
+    response = upload(admin_client, journey.cohort, csv_bytes(good_rows()))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("manage_cohort", args=[journey.cohort.pk])
+    visa = Challenge.objects.get(cohort=journey.cohort, title="تقليص زمن إصدار تأشيرة الإقامة")
+    assert visa.lead_entity == journey.entities["interior"]
+    assert set(visa.partner_entities.all()) == {journey.entities["health"], journey.entities["justice"]}
+    assert visa.baseline_value == Decimal("10") and visa.target_value == Decimal("2")
+    assert visa.direction == "decrease"
+    assert visa.unit == "يوم"
+    seats = {(seat.user.email, seat.role) for seat in visa.memberships.select_related("user")}
+    assert seats == {
+        ("lead@example.org", Membership.Role.TEAM_LEAD),
+        ("coach@example.org", Membership.Role.COACH),
+        ("sponsor@example.org", Membership.Role.SPONSOR),
+        ("member1@example.org", Membership.Role.MEMBER),
+        ("member2@example.org", Membership.Role.MEMBER),
+    }
+    queue = Challenge.objects.get(cohort=journey.cohort, title="Navbatda kutish vaqtini qisqartirish")
+    assert queue.baseline_value == Decimal("45.5")
+    assert queue.direction == "decrease", "an empty direction follows from baseline and target"
+    assert queue.history.count() == 1, "bulk-created rows still get their history record"
+
+
+def test_it_imports_a_good_xlsx_with_arabic_and_uzbek_text(admin_client, journey):
+    response = upload(admin_client, journey.cohort, xlsx_bytes(good_rows()), name="challenges.xlsx")
+    assert response.status_code == 302
+    titles = set(journey.cohort.challenges.values_list("title", flat=True))
+    assert titles == {"تقليص زمن إصدار تأشيرة الإقامة", "Navbatda kutish vaqtini qisqartirish"}
+    assert journey.cohort.challenges.get(title__startswith="Navbatda").target_value == Decimal("15")
+
+
+def test_it_accepts_utf8_with_a_bom(admin_client, journey):
+    response = upload(admin_client, journey.cohort, csv_bytes(good_rows(), bom=codecs.BOM_UTF8))
+    assert response.status_code == 302
+    assert journey.cohort.challenges.count() == 2
+
+
+def test_it_accepts_excels_arabic_windows_1256_csv(admin_client, journey):
+    rows = good_rows()
+    rows[1][7] = "10"  # cp1256 has no Arabic-Indic digits; Excel writes Western digits there
+    response = upload(admin_client, journey.cohort, csv_bytes(rows, encoding="cp1256"))
+    assert response.status_code == 302
+    assert journey.cohort.challenges.filter(title="تقليص زمن إصدار تأشيرة الإقامة").exists()
+
+
+def test_it_accepts_excels_unicode_text_utf16_tab_separated(admin_client, journey):
+    data = csv_bytes(good_rows(), delimiter="\t", encoding="utf-16-le", bom=codecs.BOM_UTF16_LE)
+    response = upload(admin_client, journey.cohort, data, name="challenges.txt")
+    assert response.status_code == 302
+    assert journey.cohort.challenges.count() == 2
+
+
+def test_it_accepts_translated_column_names(journey):
+    with translation.override("en"):
+        header = [str(column.label) for column in importing.COLUMNS]
+    table = importing.read_table(csv_bytes([header, *good_rows()[1:]]))
+    rows = importing.check_rows(cohort=journey.cohort, table=table)
+    assert len(rows) == 2
+
+
+def test_it_rejects_a_file_over_the_size_limit_with_a_clear_message(admin_client, journey):
+    with override_settings(IMPORT_MAX_BYTES=100):
+        response = upload(admin_client, journey.cohort, csv_bytes(good_rows()))
+    assert response.status_code == 200
+    assert "the largest file accepted is 100\xa0bytes" in response.content.decode()
+    assert journey.cohort.challenges.count() == 0
+
+
+def test_it_reports_a_missing_column(admin_client, journey):
+    rows = [[cell for index, cell in enumerate(row) if index != HEADER.index("target")] for row in good_rows()]
+    response = upload(admin_client, journey.cohort, csv_bytes(rows))
+    assert response.status_code == 422
+    assert problems_of(response) == [(None, "target", "missing_column")]
+    assert "The column “target” is missing" in response.content.decode()
+    assert journey.cohort.challenges.count() == 0
+
+
+def bad(rows_changes: dict) -> list[list[str]]:
+    rows = good_rows()
+    for (row, key), value in rows_changes.items():
+        rows[row][HEADER.index(key)] = value
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({(1, "lead_entity"): "Ministry of Magic"}, [(2, "lead_entity", "unknown_entity")]),
+        ({(2, "partner_entities"): "MOI; Nowhere Agency"}, [(3, "partner_entities", "unknown_entity")]),
+        ({(1, "baseline"): "ten"}, [(2, "baseline", "not_a_number")]),
+        ({(2, "target"): "45,5"}, [(3, "target", "target_equals_baseline")]),
+        ({(2, "title"): "تقليص زمن إصدار تأشيرة الإقامة"}, [(3, "title", "duplicate_in_file")]),
+        ({(1, "team_lead_email"): "nobody@example.org"}, [(2, "team_lead_email", "unknown_person")]),
+        ({(2, "member_emails"): "member1@example.org; ghost@example.org"}, [(3, "member_emails", "unknown_person")]),
+        ({(1, "metric"): ""}, [(2, "metric", "required")]),
+        ({(1, "direction"): "increase"}, [(2, "target", "target_against_direction")]),
+        ({(1, "direction"): "sideways"}, [(2, "direction", "unknown_direction")]),
+    ],
+    ids=[
+        "unknown-lead-entity",
+        "unknown-partner",
+        "non-numeric-baseline",
+        "target-equals-baseline",
+        "duplicate-title-in-file",
+        "unknown-team-lead",
+        "unknown-member",
+        "missing-metric",
+        "target-against-direction",
+        "unknown-direction",
+    ],
+)
+def test_it_reports_each_bad_cell_and_saves_nothing(admin_client, journey, changes, expected):
+    response = upload(admin_client, journey.cohort, csv_bytes(bad(changes)))
+    assert response.status_code == 422
+    assert problems_of(response) == expected
+    assert journey.cohort.challenges.count() == 0, "nothing is half-imported"
+    assert Membership.objects.count() == 0
+
+
+def test_it_reports_a_title_the_cohort_already_has(admin_client, journey):
+    ChallengeFactory(cohort=journey.cohort, title="Navbatda kutish vaqtini qisqartirish")
+    response = upload(admin_client, journey.cohort, csv_bytes(good_rows()))
+    assert problems_of(response) == [(3, "title", "duplicate_in_cohort")]
+    assert journey.cohort.challenges.count() == 1
+
+
+def test_it_reports_every_bad_row_at_once_with_translated_messages(admin_client, journey):
+    rows = bad({(1, "baseline"): "abc", (2, "lead_entity"): "Ministry of Magic", (2, "coach_email"): "x@example.org"})
+    admin_client.cookies["django_language"] = "ru"
+    response = upload(admin_client, journey.cohort, csv_bytes(rows))
+    assert problems_of(response) == [
+        (2, "baseline", "not_a_number"),
+        (3, "lead_entity", "unknown_entity"),
+        (3, "coach_email", "unknown_person"),
+    ]
+    page = response.content.decode()
+    assert '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
+    assert response.context["problems"][0].message  # rendered in the reader's language when shown
+
+
+def test_it_rejects_an_unreadable_file(admin_client, journey):
+    response = upload(admin_client, journey.cohort, b"PK\x03\x04 not really a workbook", name="x.xlsx")
+    assert problems_of(response) == [(None, None, "unreadable")]
+    response = upload(admin_client, journey.cohort, b"\xd0\xcf\x11\xe0old excel", name="x.xls")
+    assert problems_of(response) == [(None, None, "old_excel")]
+
+
+def test_it_rejects_a_file_with_only_a_header(admin_client, journey):
+    response = upload(admin_client, journey.cohort, csv_bytes([HEADER]))
+    assert problems_of(response) == [(None, None, "empty")]
+
+
+def test_it_refuses_to_import_into_a_launched_cohort(admin_client, journey):
+    journey.cohort.status = "launched"
+    journey.cohort.launched_at = journey.cohort.created_at
+    journey.cohort.save()
+    response = upload(admin_client, journey.cohort, csv_bytes(good_rows()))
+    assert response.status_code == 200
+    assert journey.cohort.challenges.count() == 0
+
+
+def test_it_offers_templates_with_column_help_in_the_readers_language(admin_client, journey):
+    from openpyxl import load_workbook
+
+    csv_response = admin_client.get(reverse("manage_import_template_csv", args=[journey.accelerator.slug]))
+    assert csv_response.status_code == 200
+    assert csv_response.content.startswith(codecs.BOM_UTF8 + b"title,goal_statement,lead_entity")
+    xlsx_response = admin_client.get(reverse("manage_import_template_xlsx", args=[journey.accelerator.slug]))
+    workbook = load_workbook(io_bytes(xlsx_response.content))
+    assert workbook.sheetnames[0] == "challenges"
+    help_rows = list(workbook.worksheets[1].iter_rows(values_only=True))
+    assert ("title", "Title", "yes", "The challenge in one line; unique within the cohort.") in help_rows
+    page = admin_client.get(reverse("manage_import", args=[journey.cohort.pk])).content.decode()
+    assert "Name or acronym of an entity of this accelerator." in page
+
+
+def io_bytes(data: bytes):
+    import io
+
+    return io.BytesIO(data)
+
+
+def test_it_reads_numbers_the_way_people_type_them():
+    assert importing.parse_number("١٢٫٥") == Decimal("12.5")
+    assert importing.parse_number("1 234,5") == Decimal("1234.5")
+    assert importing.parse_number("1,234.5") == Decimal("1234.5")
+    assert importing.parse_number("1,000") == Decimal("1000")
+    assert importing.parse_number("−3") == Decimal("-3")
+    assert importing.parse_number("NaN") is None
+    assert importing.parse_number("12a") is None
