@@ -1,0 +1,92 @@
+"""Journey 3 in Debian's Chromium: an official narrows a cohort to "at risk", opens a challenge,
+and downloads the board as XLSX. The table swaps with htmx (no page load) and the URL follows."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def test_an_official_filters_to_at_risk_opens_a_challenge_and_downloads_the_xlsx(live_server, context, page):
+    cohort = build_cohort(8)
+    login(context, live_server, official_of(cohort.accelerator))
+    board = live_server.url + reverse("cohort_board", args=[cohort.pk])
+
+    page.goto(board)
+    rows = page.locator("#board tbody tr")
+    expect(rows).to_have_count(8)
+    page.evaluate("window.notReloaded = true")  # survives an htmx swap, not a page load
+
+    page.get_by_label("Status").select_option("at_risk")
+    expect(page).to_have_url(re.compile(r"status=at_risk"))
+    expect(rows).to_have_count(2)
+    expect(rows.locator(".status")).to_have_text(["at risk", "at risk"])
+    assert page.evaluate("window.notReloaded") is True
+
+    # Sorting keeps the filter, and the search box narrows further, all without a reload.
+    page.locator("#board thead").get_by_role("link", name="Team lead").click()
+    expect(page).to_have_url(re.compile(r"status=at_risk.*sort=lead|sort=lead.*status=at_risk"))
+    expect(page.locator('#board th[aria-sort="ascending"]')).to_have_count(1)
+    page.get_by_label("Search titles").fill("005")
+    expect(rows).to_have_count(1)
+    expect(page).to_have_url(re.compile(r"q=005"))
+    assert "sort=lead" in page.url and "status=at_risk" in page.url
+    assert page.evaluate("window.notReloaded") is True
+
+    # The URL is the view: reopening it gives the same table, the form filled in.
+    page.goto(page.url)
+    expect(rows).to_have_count(1)
+    expect(page.get_by_label("Status")).to_have_value("at_risk")
+    page.get_by_label("Search titles").fill("")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(rows).to_have_count(2)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download XLSX").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{cohort.accelerator.slug}-cohort-{cohort.number}.xlsx"
+    sheet = load_workbook(io.BytesIO(download.path().read_bytes())).active
+    exported = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    status_column = [cell.value for cell in sheet[1]].index("Status")
+    assert len(exported) == 2
+    assert {row[status_column] for row in exported} == {"at risk"}
+
+    first_title = rows.first.locator("th a").inner_text()
+    rows.first.locator("th a").click()
+    expect(page.locator("h1")).to_have_text(first_title)
+    assert "/challenges/" in page.url
+
+
+def test_the_board_works_without_javascript(live_server, browser):
+    cohort = build_cohort(8)
+    context = browser.new_context(java_script_enabled=False, locale="en-GB")
+    try:
+        login(context, live_server, official_of(cohort.accelerator))
+        page = context.new_page()
+        page.goto(live_server.url + reverse("cohort_board", args=[cohort.pk]))
+        page.get_by_label("Status").select_option("at_risk")
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(re.compile(r"status=at_risk"))
+        expect(page.locator("#board tbody tr")).to_have_count(2)
+        page.locator("#board thead").get_by_role("link", name="Progress vs expected").click()
+        expect(page).to_have_url(re.compile(r"sort=progress"))
+        expect(page.locator("#board tbody tr")).to_have_count(2)
+    finally:
+        context.close()
