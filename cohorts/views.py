@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accelerators.access_policy import ADMIN, ADMIN_PAGE, ADMIN_POST, PUBLIC, SIGNED_IN_PAGE, access
@@ -188,7 +189,13 @@ def manage_candidates_pick(request, slug: str):
             messages.error(request, message)
         return redirect("manage_candidates", slug=slug)
     messages.success(
-        request, _("%(count)s challenges were added to %(cohort)s.") % {"count": len(created), "cohort": cohort}
+        request,
+        ngettext(
+            "%(count)s challenge was added to %(cohort)s.",
+            "%(count)s challenges were added to %(cohort)s.",
+            len(created),
+        )
+        % {"count": len(created), "cohort": cohort},
     )
     return redirect("manage_cohort", cohort_id=cohort.pk)
 
@@ -241,7 +248,11 @@ def _cohort_form_page(request, accelerator, *, clone: bool):
                     cohort, count = services.cohort_clone(source=data["source"], by=request.user, **fields)
                     messages.success(
                         request,
-                        _("%(cohort)s was created with %(count)s candidates from %(source)s.")
+                        ngettext(
+                            "%(cohort)s was created with %(count)s candidate from %(source)s.",
+                            "%(cohort)s was created with %(count)s candidates from %(source)s.",
+                            count,
+                        )
                         % {"cohort": cohort, "count": count, "source": data["source"]},
                     )
                     return redirect("manage_candidates", slug=accelerator.slug)
@@ -364,7 +375,12 @@ def manage_import(request, cohort_id: int):
         else:
             messages.success(
                 request,
-                _("%(count)s challenges were imported from %(file)s.") % {"count": len(created), "file": upload.name},
+                ngettext(
+                    "%(count)s challenge was imported from %(file)s.",
+                    "%(count)s challenges were imported from %(file)s.",
+                    len(created),
+                )
+                % {"count": len(created), "file": upload.name},
             )
             return redirect("manage_cohort", cohort_id=cohort.pk)
     return render(

@@ -1,6 +1,6 @@
 """The program admin's pages: who may use them, the live calendar, intake, clone, people, query counts."""
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 

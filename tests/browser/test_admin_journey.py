@@ -1,0 +1,96 @@
+"""Journey 1 in a real browser: create a cohort, upload its list, seat a team lead, launch."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from cohorts.models import AcceleratorRole, Cohort
+from tests.browser.conftest import login
+from tests.cohorts.journey import HEADER, csv_bytes
+from tests.factories import AcceleratorFactory, EntityFactory, GrantFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, context, page):
+    accelerator = AcceleratorFactory(name="Uzbekistan Government Accelerators (example)", time_zone="Asia/Tashkent")
+    admin = GrantFactory(accelerator=accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN).user
+    health = EntityFactory(accelerator=accelerator, name="Sog'liqni saqlash vazirligi", acronym="SSV")
+    for email, name in [
+        ("dilnoza@example.org", "Dilnoza Karimova"),
+        ("coach@example.org", "Aziz Rahimov"),
+        ("sponsor@example.org", "Fatima Al Mansouri"),
+    ]:
+        UserFactory(email=email, full_name=name, entity=health)
+    # Dates relative to the accelerator's own today, so the launch day is always ahead.
+    today = accelerator.local_today()
+    design_start, launch = today + timedelta(days=5), today + timedelta(days=30)
+    login(context, live_server, admin)
+
+    page.goto(f"{live_server.url}/manage/{accelerator.slug}/")
+    page.get_by_role("link", name="New cohort").click()
+    page.fill("#id_number", "3")
+    page.fill("#id_name", "Cohort 3 (example)")
+    page.fill("#id_design_start", design_start.isoformat())
+    page.fill("#id_launch_date", launch.isoformat())
+    day_one = launch + timedelta(days=1)
+    # The calendar is derived as the admin types (htmx), in the accelerator's time zone.
+    calendar = page.locator('#calendar [data-day="1"]')
+    calendar.wait_for()
+    assert calendar.inner_text() == f"{day_one:%a} {day_one.day} {day_one:%b %Y}"
+    assert "Asia/Tashkent" in page.locator("#calendar").inner_text()
+    page.get_by_role("button", name="Create the draft cohort").click()
+    page.wait_for_url(re.compile(r"/manage/cohorts/\d+/$"))
+    cohort = Cohort.objects.get(accelerator=accelerator, number=3)
+
+    page.get_by_role("link", name="Upload a challenge list").click()
+    rows = [
+        HEADER,
+        [
+            "Poliklinikada navbatni qisqartirish (misol)",
+            "",
+            "SSV",
+            "",
+            "Kutish vaqti",
+            "daqiqa",
+            "decrease",
+            "45",
+            "2025",
+            "15",
+            "",
+            "coach@example.org",
+            "sponsor@example.org",
+            "",
+        ],
+    ]
+    page.set_input_files(
+        "#id_file", files=[{"name": "challenges.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}]
+    )
+    page.get_by_role("button", name="Check and import").click()
+    page.wait_for_url(f"{live_server.url}/manage/cohorts/{cohort.pk}/")
+    assert "1 challenge was imported from challenges.csv." in page.inner_text("main")
+    assert "missing team lead" in page.inner_text("main")
+
+    page.get_by_role("link", name="People").first.click()
+    page.fill("#people-search", "dilnoza")
+    result = page.locator("#people-results form").filter(has_text="Dilnoza Karimova")
+    result.wait_for()
+    result.locator("select").select_option("team_lead")
+    result.get_by_role("button", name=re.compile("Add")).click()
+    page.wait_for_url(re.compile(r"/people/$"))
+    assert "Dilnoza Karimova" in page.locator("#team").inner_text()
+
+    page.goto(f"{live_server.url}/manage/cohorts/{cohort.pk}/launch/")
+    page.get_by_label("I have reviewed the cohort").check()
+    page.get_by_role("button", name="Launch the cohort").click()
+    page.wait_for_url(f"{live_server.url}/manage/cohorts/{cohort.pk}/")
+    state = page.locator('[data-testid="cohort-state"]').inner_text()
+    assert state == "Launched: scheduled"
+    assert "The clock starts Day 1 on" in page.inner_text("main")
+
+    cohort.refresh_from_db()
+    assert cohort.is_launched and cohort.launched_by == admin
+    challenge = cohort.challenges.get()
+    assert challenge.memberships.get(role="team_lead").user.email == "dilnoza@example.org"
+    assert challenge.stations.filter(kind="launch_workshop", due_on=launch).exists(), "the clock took over"
