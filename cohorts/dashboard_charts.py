@@ -13,7 +13,7 @@ from .models import ACCELERATION_DAYS
 from .selectors import CohortCurve, CohortResult
 
 WIDTH, HEIGHT = 640, 280
-PAD_START, PAD_END, PAD_TOP, PAD_BOTTOM = 48, 16, 16, 36
+PAD_START, PAD_END, PAD_TOP, PAD_BOTTOM = 56, 36, 16, 36
 
 
 @dataclass

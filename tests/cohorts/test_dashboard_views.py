@@ -270,3 +270,21 @@ def test_the_briefing_names_the_filters_in_force(client, accelerator, cohort):
     response = client.get(reverse("cohort_briefing", args=[cohort.pk]) + "?status=at_risk")
     assert response.context["filter_summary"] == [("Status", "at risk")]
     assert len(response.context["rows"]) == 2
+
+
+@pytest.mark.parametrize("language", ["ar", "ru", "uz", "en"])
+def test_chart_coordinates_are_never_localised(client, accelerator, cohort, language):
+    """Arabic and Russian write 12,5 for 12.5; an SVG coordinate must stay 12.5 in every language."""
+    import re
+
+    official = official_of(accelerator)
+    official.preferred_language = language
+    official.save()
+    client.force_login(official)
+    for url in [board_url(cohort), reverse("accelerator_overview", args=[accelerator.slug])]:
+        html = client.get(url).content.decode()
+        svg = html[html.index("<svg") : html.index("</svg>")]
+        values = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|width|height)="([^"]*)"', svg)
+        assert values
+        assert all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in values), values
+        assert 'direction="ltr"' in svg
