@@ -110,8 +110,8 @@ def sponsor_digests_send(*, now: datetime | None = None) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO {SD} (user_id, week_of, created_at, sent_at)
-            SELECT DISTINCT m.user_id, {_date_cast()}, %s, NULL
+            INSERT INTO {SD} (user_id, week_of, created_at)
+            SELECT DISTINCT m.user_id, {_date_cast()}, %s
             FROM {MS} m JOIN {CH} ch ON ch.id = m.challenge_id
             WHERE m.role = 'sponsor' AND ch.withdrawn_at IS NULL AND ch.phase IN ('acceleration', 'sustainment')
             ON CONFLICT (user_id, week_of) DO NOTHING

@@ -19,6 +19,7 @@ from tests.challenges.journey import LAUNCH, make_team, on_day, tick
 from tests.factories import CohortFactory, GrantFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+HTMX = {"HX-Request": "true"}
 
 
 def post(team, *, by=None, value="37", done="Opened a second counter", now=None, version=None, **extra):
@@ -46,8 +47,20 @@ def team():
 
 @pytest.mark.parametrize(
     ("day", "number"),
-    [(0, None), (1, 1), (7, 1), (8, 2), (98, 14), (99, 15), (100, 15), (101, 16), (130, 16), (131, 17), (190, 18),
-     (191, None)],
+    [
+        (0, None),
+        (1, 1),
+        (7, 1),
+        (8, 2),
+        (98, 14),
+        (99, 15),
+        (100, 15),
+        (101, 16),
+        (130, 16),
+        (131, 17),
+        (190, 18),
+        (191, None),
+    ],
 )
 def test_it_numbers_periods_from_day_one_weekly_then_monthly(day, number):
     cohort = CohortFactory.build(launch_date=LAUNCH, sustainment_days=90)
@@ -251,7 +264,7 @@ def test_with_htmx_it_returns_the_progress_section_with_chart_status_and_due(cli
     url = reverse("checkin_post", args=[team.challenge.pk])
     with time_machine.travel(on_day(10), tick=False):
         before = client.get(reverse("challenge_detail", args=[team.challenge.pk])).content.decode()
-        response = client.post(url, {"value": "37", "done": "Counter", "confidence": "3"}, headers={"HX-Request": "true"})
+        response = client.post(url, {"value": "37", "done": "Counter", "confidence": "3"}, headers=HTMX)
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body
@@ -269,7 +282,7 @@ def test_a_second_post_through_the_view_says_it_edited(client, team):
     url = reverse("checkin_post", args=[team.challenge.pk])
     with time_machine.travel(on_day(10), tick=False):
         client.post(url, {"value": "37", "done": "Counter", "confidence": "3"})
-        response = client.post(url, {"value": "36", "done": "Counter", "confidence": "3"}, headers={"HX-Request": "true"})
+        response = client.post(url, {"value": "36", "done": "Counter", "confidence": "3"}, headers=HTMX)
     assert "saved as a correction" in response.content.decode()
     assert CheckIn.objects.get().value == Decimal("36")
 
@@ -294,8 +307,16 @@ def test_a_refused_concurrent_edit_shows_the_saved_version(client, team):
 
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("lead", 302), ("coach", 302), ("member", 403), ("sponsor", 403), ("official", 403), ("outsider", 404),
-     ("other_lead", 404), ("superuser", 302)],
+    [
+        ("lead", 302),
+        ("coach", 302),
+        ("member", 403),
+        ("sponsor", 403),
+        ("official", 403),
+        ("outsider", 404),
+        ("other_lead", 404),
+        ("superuser", 302),
+    ],
 )
 def test_only_the_team_lead_and_coach_post(client, team, who, expected):
     people = {
@@ -324,7 +345,7 @@ def test_readers_see_no_forms(client, team, who, sees_form):
         body = client.get(reverse("challenge_detail", args=[team.challenge.pk])).content.decode()
     assert ('id="checkin-form"' in body) is sees_form
     assert ("Raise a blocker" in body) is sees_form
-    assert "<form method=\"post\" action=\"/challenges/" not in body or sees_form
+    assert '<form method="post" action="/challenges/' not in body or sees_form
 
 
 def test_the_form_offers_a_correction_to_its_author_only(client, team):
