@@ -270,7 +270,7 @@ def test_every_page_is_accessible_in_both_directions(live_server, a11y_context, 
 def test_the_keyboard_reaches_a_visible_skip_link_first(live_server, a11y_context, language):
     a11y_context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
     page = a11y_context.new_page()
-    page.goto(live_server.url + reverse("login"))
+    page.goto(live_server.url + reverse("home"))
     page.keyboard.press("Tab")
     focused = page.evaluate(
         """() => {

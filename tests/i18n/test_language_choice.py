@@ -176,7 +176,10 @@ def test_e_mails_speak_the_accelerators_default_unless_the_person_chose():
 )
 def test_it_shows_dates_and_numbers_in_the_readers_locale(client, language, launch_day, decimal_separator):
     challenge = ChallengeFactory(
-        cohort=CohortFactory(launch_date=date(2026, 3, 1)), direction="increase", baseline_value=Decimal("12.5"), target_value=Decimal("30")
+        cohort=CohortFactory(launch_date=date(2026, 3, 1)),
+        direction="increase",
+        baseline_value=Decimal("12.5"),
+        target_value=Decimal("30"),
     )
     lead = MembershipFactory(challenge=challenge, role=Membership.Role.TEAM_LEAD, user__preferred_language=language)
     client.force_login(lead.user)
