@@ -299,6 +299,18 @@ def manage_import_template(request, slug: str, fmt: str):
 # --- Cohort level -----------------------------------------------------------------------------
 
 
+def _pending_invitees(cohort) -> set[int]:
+    """The cohort's people whose invitation is still open: shown by the address the admin typed,
+    so the page never reveals whether an account (and its name) already existed."""
+    return set(
+        Invitation.objects.filter(
+            accelerator_id=cohort.accelerator_id,
+            accepted_at__isnull=True,
+            user__memberships__challenge__cohort=cohort,
+        ).values_list("user_id", flat=True)
+    )
+
+
 def _seats_prefetch() -> Prefetch:
     return Prefetch(
         "memberships", queryset=Membership.objects.select_related("user").order_by("role", "user__full_name")
@@ -327,6 +339,7 @@ def manage_cohort(request, cohort_id: int):
             "challenges": challenges,
             "checklist": checklist,
             "candidates": cohort.candidates.filter(challenge__isnull=True).select_related("lead_entity"),
+            "invited_ids": _pending_invitees(cohort),
             "today": today,
             "day_number": cohort.day_number(today),
         },

@@ -59,6 +59,12 @@ def test_an_invitation_reads_the_same_whether_or_not_the_address_has_an_account(
     assert Invitation.objects.filter(accelerator=journey.accelerator).count() == 2
     assert User.objects.get(email="new@example.org").has_usable_password() is False
     assert mail.outbox == [], "invitations of a draft cohort go out at launch"
+    for url in (
+        reverse("manage_challenge_people", args=[challenge.pk]),
+        reverse("manage_cohort", args=[journey.cohort.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "known@example.org" in page and "Known Person" not in page, "an existing account's name stays hidden"
 
 
 @time_machine.travel(NOW, tick=False)
