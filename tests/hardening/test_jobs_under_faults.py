@@ -1,0 +1,224 @@
+"""The clock and the reminder job on PostgreSQL, run as real processes: SIGKILLed mid-run then re-run,
+or run twice at the same moment, they leave exactly the transitions and reminders the dates call for.
+
+(``tests/challenges/test_clock_concurrency.py`` races two threads over one accelerator; here whole
+processes race over many accelerators, and one is killed while it works.)
+"""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from challenges.clock import phase_on, phase_starts_on
+from challenges.models import (
+    PHASE_ORDER,
+    Challenge,
+    Membership,
+    Notification,
+    PhaseTransition,
+    ReminderLog,
+    Station,
+)
+from cohorts.models import Cohort, User
+from tests.factories import AcceleratorFactory, CohortFactory, EntityFactory
+from tests.hardening.processes import ROOT, project_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.usefixtures("on_postgres")]
+
+LAUNCH = date(2026, 3, 1)
+ACCELERATORS, PER_ACCELERATOR = 24, 250
+
+CLOCK_SCRIPT = """
+import json, sys, time, django
+django.setup()
+from datetime import datetime
+from challenges import clock
+clock._queue_notifications = lambda ids: None  # the e-mails are not what is under test
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+result = clock.clock_tick(now=datetime.fromisoformat(sys.argv[1]))
+print(json.dumps({"transitions": len(result.transitions)}))
+"""
+
+REMINDER_SCRIPT = """
+import json, sys, time, django
+django.setup()
+from datetime import datetime
+from challenges import reminders
+reminders.queue_notification_emails = lambda ids: None
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+made = reminders.reminders_send_due(now=datetime.fromisoformat(sys.argv[1]))
+print(json.dumps({"reminders": len(made)}))
+"""
+
+
+def build_big_world(
+    *, with_team_leads: bool = False, accelerators: int = ACCELERATORS, per_accelerator: int = PER_ACCELERATOR
+) -> list[Cohort]:
+    cohorts = []
+    for a in range(accelerators):
+        accelerator = AcceleratorFactory(time_zone="Asia/Tashkent", sustainment_days=30)
+        cohort = CohortFactory(accelerator=accelerator, launch_date=LAUNCH, design_start=LAUNCH - timedelta(days=30))
+        entity = EntityFactory(accelerator=accelerator)
+        challenges = Challenge.objects.bulk_create(
+            Challenge(
+                cohort=cohort,
+                lead_entity=entity,
+                title=f"Challenge {a}-{i}",
+                metric="Waiting time",
+                direction="decrease",
+                baseline_value=Decimal("40"),
+                target_value=Decimal("20"),
+            )
+            for i in range(per_accelerator)
+        )
+        if with_team_leads:
+            leads = User.objects.bulk_create(
+                User(email=f"lead-{a}-{i}@example.org", full_name=f"Lead {a}-{i}", password="!")
+                for i in range(per_accelerator)
+            )
+            Membership.objects.bulk_create(
+                Membership(challenge=challenge, user=lead, role=Membership.Role.TEAM_LEAD)
+                for challenge, lead in zip(challenges, leads, strict=True)
+            )
+        cohorts.append(cohort)
+    return cohorts
+
+
+def expected_transitions(cohorts: list[Cohort], today: date) -> set[tuple]:
+    expected = set()
+    for cohort in cohorts:
+        reached = PHASE_ORDER.index(phase_on(cohort, today))
+        for challenge_id in cohort.challenges.values_list("id", flat=True):
+            for rank in range(1, reached + 1):
+                previous, phase = PHASE_ORDER[rank - 1], PHASE_ORDER[rank]
+                expected.add((challenge_id, previous.value, phase.value, phase_starts_on(cohort, phase)))
+    return expected
+
+
+def recorded_transitions() -> list[tuple]:
+    return list(PhaseTransition.objects.values_list("challenge_id", "from_phase", "to_phase", "effective_on"))
+
+
+def start(script: str, now: datetime, at: float = 0.0) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", script, now.isoformat(), str(at)],
+        cwd=ROOT,
+        env=project_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def kill_mid_run(process: subprocess.Popen, count, total: int) -> int:
+    """SIGKILL the process as soon as some, but not all, of its work is committed."""
+    deadline = time.monotonic() + 120
+    seen = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        seen = count()
+        if seen > 0:
+            break
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    seen = count()
+    assert process.returncode == -signal.SIGKILL, "the job ended before it could be killed"
+    assert 0 < seen < total, f"not killed mid-run ({seen} of {total} committed): enlarge the dataset"
+    return seen
+
+
+def finish(process: subprocess.Popen) -> dict:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clock_killed_mid_run_then_rerun_leaves_every_transition_once():
+    cohorts = build_big_world()
+    now = datetime(2026, 3, 1, 6, tzinfo=UTC) + timedelta(days=200)
+    today = now.astimezone(cohorts[0].accelerator.zone).date()
+    expected = expected_transitions(cohorts, today)
+    assert len(expected) == 3 * ACCELERATORS * PER_ACCELERATOR
+
+    kill_mid_run(start(CLOCK_SCRIPT, now), PhaseTransition.objects.count, len(expected))
+    finish(start(CLOCK_SCRIPT, now))
+
+    recorded = recorded_transitions()
+    assert len(recorded) == len(set(recorded)), "a transition was recorded twice"
+    assert set(recorded) == expected, "a transition is missing or wrong"
+    assert set(Challenge.objects.values_list("phase", flat=True)) == {phase_on(cohorts[0], today).value}
+    # Another beat later changes nothing.
+    stations = sorted(Station.objects.values_list("challenge_id", "template_id", "state"))
+    assert finish(start(CLOCK_SCRIPT, now)) == {"transitions": 0}
+    assert sorted(Station.objects.values_list("challenge_id", "template_id", "state")) == stations
+    assert len(recorded_transitions()) == len(expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clock_processes_at_the_same_moment_record_each_transition_once():
+    cohorts = build_big_world(accelerators=8, per_accelerator=100)
+    now = datetime(2026, 3, 1, 6, tzinfo=UTC) + timedelta(days=120)
+    expected = expected_transitions(cohorts, now.astimezone(cohorts[0].accelerator.zone).date())
+    at = time.time() + 4  # both start their run at this instant, after Django has started
+    runs = [start(CLOCK_SCRIPT, now, at) for _ in range(2)]
+    results = [finish(run) for run in runs]
+
+    recorded = recorded_transitions()
+    assert len(recorded) == len(set(recorded)) and set(recorded) == expected
+    # Between them the two runs recorded each transition once: nothing extra was changed.
+    assert sum(r["transitions"] for r in results) == len(expected)
+
+
+def expected_reminders(cohorts: list[Cohort], today: date) -> set[tuple]:
+    from challenges import progress
+
+    expected = set()
+    for cohort in cohorts:
+        period = progress.latest_due_period(cohort=cohort, cadence=cohort.accelerator.checkin_cadence_days, today=today)
+        if period is None:
+            continue
+        for user_id, challenge_id in Membership.objects.filter(
+            challenge__cohort=cohort, role=Membership.Role.TEAM_LEAD
+        ).values_list("user_id", "challenge_id"):
+            expected.add((user_id, challenge_id, period.number))
+    return expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reminder_job_killed_mid_run_then_rerun_reminds_everyone_once():
+    pytest.importorskip("challenges.reminders")
+    cohorts = build_big_world(with_team_leads=True)
+    now = datetime(2026, 4, 15, 6, tzinfo=UTC)  # 11:00 in Tashkent: past the reminder hour
+    expected = expected_reminders(cohorts, now.astimezone(cohorts[0].accelerator.zone).date())
+    assert len(expected) == ACCELERATORS * PER_ACCELERATOR
+
+    kill_mid_run(start(REMINDER_SCRIPT, now), ReminderLog.objects.count, len(expected))
+    finish(start(REMINDER_SCRIPT, now))
+    assert finish(start(REMINDER_SCRIPT, now)) == {"reminders": 0}  # a later beat adds nothing
+
+    reminded = list(ReminderLog.objects.values_list("user_id", "challenge_id", "period"))
+    assert len(reminded) == len(set(reminded)) and set(reminded) == expected
+    # One in-app notification per reminder: none lost with the killed run, none doubled by the re-run.
+    assert sorted(Notification.objects.values_list("user_id", "challenge_id")) == sorted(
+        (user_id, challenge_id) for user_id, challenge_id, _period in reminded
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_processes_at_the_same_moment_remind_once():
+    pytest.importorskip("challenges.reminders")
+    cohorts = build_big_world(with_team_leads=True, accelerators=8, per_accelerator=100)
+    now = datetime(2026, 4, 15, 6, tzinfo=UTC)
+    expected = expected_reminders(cohorts, now.astimezone(cohorts[0].accelerator.zone).date())
+    at = time.time() + 4
+    runs = [start(REMINDER_SCRIPT, now, at) for _ in range(2)]
+    results = [finish(run) for run in runs]
+    assert sum(r["reminders"] for r in results) == len(expected)
+    assert ReminderLog.objects.count() == Notification.objects.count() == len(expected)
