@@ -6,14 +6,13 @@ from datetime import timedelta
 import pytest
 
 from cohorts.models import AcceleratorRole, Cohort
-from tests.browser.conftest import login
 from tests.cohorts.journey import HEADER, csv_bytes
 from tests.factories import AcceleratorFactory, EntityFactory, GrantFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, context, page):
+def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, page, log_in):
     accelerator = AcceleratorFactory(name="Uzbekistan Government Accelerators (example)", time_zone="Asia/Tashkent")
     admin = GrantFactory(accelerator=accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN).user
     health = EntityFactory(accelerator=accelerator, name="Sog'liqni saqlash vazirligi", acronym="SSV")
@@ -26,7 +25,7 @@ def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, con
     # Dates relative to the accelerator's own today, so the launch day is always ahead.
     today = accelerator.local_today()
     design_start, launch = today + timedelta(days=5), today + timedelta(days=30)
-    login(context, live_server, admin)
+    log_in(admin)
 
     page.goto(f"{live_server.url}/manage/{accelerator.slug}/")
     page.get_by_role("link", name="New cohort").click()
