@@ -34,6 +34,8 @@ PLURAL_FORMS = {
     "ru": ("nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"),
 }
 
+# The number a plural form is chosen by: a form may spell it out ("one challenge", Arabic's two).
+COUNTS = {"%(counter)s", "%(count)s", "%d"}
 PLACEHOLDER = re.compile(r"%\([^)]+\)[#0 +-]*\d*(?:\.\d+)?[sdfi]|%[sdfi]|\{[a-z_]*\}")
 
 
@@ -127,7 +129,7 @@ def test_it_keeps_every_placeholder(language):
             singular, plural = set(PLACEHOLDER.findall(entry.msgid)), set(PLACEHOLDER.findall(entry.msgid_plural))
             # A form may drop the count (Arabic spells out one and two) or a name only one English
             # form uses, but must keep what both forms say, and may add nothing the code does not pass.
-            required = (singular & plural) - {"%(counter)s", "%d"}
+            required = (singular & plural) - COUNTS
             for form, text in entry.msgstr_plural.items():
                 got = set(PLACEHOLDER.findall(text))
                 if not got <= singular | plural or not required <= got:
