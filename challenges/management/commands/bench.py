@@ -114,11 +114,15 @@ class Command(BaseCommand):
             f" tick also checks every challenge's stations against the template (they exist already: the first tick"
             " after the launch created them), marks the past ones left open overdue (one challenge in ten) and"
             " refreshes every stored status, work the raw UPDATE does not do; its ratio is shown for honesty.",
+            f"- Beside the least SQL that does the same work (a plain INSERT of the transitions and the raw"
+            f" UPDATE, in one transaction) the phase step takes **{clock.phase_step_s / clock.floor_s:.2f}×**: the"
+            " rest of the gap to the raw UPDATE is the cost of recording the transitions at all.",
             f"- SQL statements per tick: {clock.statements_per_tick} (the same at any size; pinned by"
             " tests/challenges/test_clock_scale.py).",
             f"- Runs per method: full tick {', '.join(f'{s:.2f}' for s in clock.full_tick)} s; phase step"
             f" {', '.join(f'{s:.2f}' for s in clock.phase_step)} s; raw UPDATE"
-            f" {', '.join(f'{s:.2f}' for s in clock.raw_update)} s.",
+            f" {', '.join(f'{s:.2f}' for s in clock.raw_update)} s; plain INSERT + UPDATE"
+            f" {', '.join(f'{s:.2f}' for s in clock.floor)} s.",
             f"- Worker memory: a process running the Celery task body `challenges.tasks.advance_clock` over the"
             f" {clock.challenges:,} challenges peaked at **{memory.get('peak_mb', '?')} MB** resident"
             f" ({memory.get('before_tick_mb', '?')} MB before the tick; the tick took {memory.get('seconds', '?')} s"
