@@ -74,3 +74,52 @@ def _artifact(name: str) -> Path:
     folder = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_team_leads_page_with_its_forms_is_accessible_at_phone_size(browser, live_server, language):
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (npm ci)")
+    with time_machine.travel(on_day(40), tick=True):
+        team = make_team()
+        tick(team.challenge, on_day(40))
+        from challenges.services import blocker_raise, checkin_submit
+
+        checkin_submit(challenge=team.challenge, by=team.lead, value=Decimal("37"), done="Work", confidence=3)
+        checkin_submit(challenge=team.challenge, by=team.lead, value=Decimal("36"), done="Fixed", confidence=3)
+        blocker_raise(challenge=team.challenge, by=team.lead, description="Budget not released", severity="high")
+        # The CSP forbids inline scripts; bypassing it here only lets axe in.
+        context = browser.new_context(locale="en-GB", viewport=PHONE, bypass_csp=True)
+        try:
+            _sign_in(context, live_server, team.lead)
+            context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            page.goto(live_server.url + reverse("challenge_detail", args=[team.challenge.pk]))
+            assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+            # The chart keeps time running left to right in both directions (see challenges/charts.py).
+            assert page.locator("#progress-chart").get_attribute("direction") == "ltr"
+            ticks = page.locator("#progress-chart text[data-tick]").all()
+            lefts = [tick_label.bounding_box()["x"] for tick_label in ticks]
+            assert len(lefts) == 5 and lefts == sorted(lefts), "Day 0 should be at the left, Day 100 at the right"
+            for details in page.locator("details").all():
+                details.evaluate("el => el.open = true")
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            page.add_script_tag(path=str(AXE))
+            violations = page.evaluate(
+                """async (tags) => {
+                    const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+                    return r.violations.filter(v => ["serious", "critical"].includes(v.impact))
+                        .map(v => `${v.id}: ${v.nodes.map(n => n.target.join(" ")).slice(0, 3).join(", ")}`);
+                }""",
+                AXE_TAGS,
+            )
+            assert violations == []
+            page.screenshot(path=str(_artifact(f"team-lead-forms-375-{language}.png")), full_page=True)
+        finally:
+            context.close()
