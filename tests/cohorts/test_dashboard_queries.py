@@ -145,13 +145,15 @@ PAGES = {
     "export_xlsx": lambda cohort: reverse("cohort_export_xlsx", args=[cohort.pk]),
     "briefing": lambda cohort: reverse("cohort_briefing", args=[cohort.pk]),
 }
-# Pinned: session, user, (cohort or accelerator), then the page's own reads. See the selectors.
+# Pinned: session, user, (cohort or accelerator), then the page's own reads (the board: entity
+# choices, COUNT and one page of rows, counts per status, the chart; and the unread-notification
+# badge). See the selectors.
 EXPECTED_QUERIES = {
     "index": 4,
     "overview": 5,
-    "board": 8,
-    "board_filtered": 8,
-    "board_htmx": 5,
+    "board": 9,
+    "board_filtered": 9,
+    "board_htmx": 6,
     "export_csv": 5,
     "export_xlsx": 5,
     "briefing": 7,
