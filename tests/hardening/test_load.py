@@ -1,0 +1,171 @@
+"""Load: 50 simulated people for 60 s on gunicorn + PostgreSQL (loopback only), mixed journeys.
+
+Team leads post check-ins while officials browse the dashboards. Passes with zero failed requests
+and every check-in the server acknowledged present in the database afterwards (each acknowledged
+post as the check-in or one of its kept revisions, and the last one of each team lead as the
+check-in itself).
+Bounded by LOAD_USERS / LOAD_SECONDS (defaults 50 and 60). Uses its own database.
+"""
+
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+USERS = int(os.environ.get("LOAD_USERS", "50"))
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+
+def postgres_server_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail("REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
+        pytest.skip("the load test needs PostgreSQL (set DATABASE_URL)")
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def load_database():
+    import psycopg
+
+    server = urlparse(postgres_server_url())
+    name = f"accelerators_load_{os.environ.get('TEST_DB_SUFFIX', os.getpid())}"
+    admin_dsn = server._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    url = server._replace(path=f"/{name}").geturl()
+    try:
+        yield url
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str, var_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="accelerators.settings.base",
+        VAR_DIR=str(var_dir),
+        DEBUG="0",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def run(args, env, timeout=300) -> subprocess.CompletedProcess:
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-4000:]
+    return result
+
+
+def wait_until_up(base: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "gunicorn exited"
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("gunicorn did not come up")
+
+
+def test_fifty_people_for_a_minute_lose_nothing(load_database, tmp_path):
+    env = server_env(load_database, tmp_path / "var")
+    run([sys.executable, "manage.py", "migrate", "--noinput"], env)
+    seed_file, ack_file = tmp_path / "seed.json", tmp_path / "acks.jsonl"
+    run([sys.executable, str(HERE / "load_seed.py"), str(seed_file)], env)
+    seed = json.loads(seed_file.read_text())
+    if not any(lead["checkin"] for lead in seed["leads"]) and not seed["dashboards"]:
+        pytest.skip("neither the check-in page nor the dashboards exist yet")
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "accelerators.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "3", "--threads", "4", "--worker-class", "gthread", "--timeout", "60",
+         "--keep-alive", "15",
+         "--error-logfile", "-"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        wait_until_up(base, server)
+        locust = subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(HERE / "locustfile.py"), "--headless", "--host", base,
+             "--users", str(USERS), "--spawn-rate", "25", "--run-time", f"{SECONDS}s", "--stop-timeout", "10",
+             "--csv", str(tmp_path / "load"), "--only-summary", "--loglevel", "WARNING"],
+            cwd=ROOT, env={**env, "LOAD_SEED_FILE": str(seed_file), "LOAD_ACK_FILE": str(ack_file)},
+            capture_output=True, text=True, timeout=SECONDS + 120,
+        )  # fmt: skip
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server_log, _ = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server_log, _ = server.communicate()
+
+    with open(tmp_path / "load_stats.csv", encoding="utf-8") as stats_file:
+        totals = next(row for row in csv.DictReader(stats_file) if row["Name"] == "Aggregated")
+    failures = (tmp_path / "load_failures.csv").read_text()
+    requests, failed = int(totals["Request Count"]), int(totals["Failure Count"])
+    print(
+        f"\nload: {USERS} users, {SECONDS}s: {requests} requests, {failed} failed, "
+        f"median {totals['Median Response Time']} ms, p95 {totals['95%']} ms, max {totals['Max Response Time']} ms, "
+        f"{float(totals['Requests/s']):.1f} req/s"
+    )
+    assert failed == 0, failures + locust.stderr[-3000:]
+    assert locust.returncode == 0, locust.stderr[-3000:]
+    assert requests > USERS * 5, "the load test barely ran"
+    assert "Traceback" not in server_log, server_log[-4000:]
+
+    acks = [json.loads(line) for line in ack_file.read_text().splitlines()] if ack_file.exists() else []
+    if any(lead["checkin"] for lead in seed["leads"]):
+        assert acks, "no check-in was acknowledged"
+    check_every_acknowledged_checkin_is_stored(load_database, acks)
+    print(f"load: {len(acks)} acknowledged check-ins, all present in the database")
+
+
+def check_every_acknowledged_checkin_is_stored(database_url: str, acks: list[dict]) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("postgres://", "postgresql://", 1)) as connection:
+        current = set(connection.execute("SELECT challenge_id, done FROM challenges_checkin").fetchall())
+        # A correction replaces the row's text; the replaced version is kept as a revision.
+        history = current | set(
+            connection.execute(
+                "SELECT c.challenge_id, r.done FROM challenges_checkinrevision r "
+                "JOIN challenges_checkin c ON c.id = r.checkin_id"
+            ).fetchall()
+        )
+    missing = [ack for ack in acks if (ack["challenge_id"], ack["done"]) not in history]
+    assert missing == [], f"{len(missing)} acknowledged check-ins are not in the database: {missing[:5]}"
+    last_by_challenge = {}
+    for ack in acks:  # acks are appended in the order the server answered
+        last_by_challenge[ack["challenge_id"]] = ack["done"]
+    stale = [(cid, done) for cid, done in last_by_challenge.items() if (cid, done) not in current]
+    assert stale == [], f"the latest acknowledged check-in is not the stored one for {stale[:5]}"
