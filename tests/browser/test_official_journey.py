@@ -12,10 +12,20 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
 from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(context, live_server, user) -> None:
+    """Give the browser a real session cookie for ``user`` (no login-form round trip)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 @pytest.fixture(autouse=True)
