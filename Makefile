@@ -38,6 +38,9 @@ demo: migrate
 bench: install assets
 	$(BIN)/python manage.py bench
 
+bench-pages: install assets
+	$(BIN)/python manage.py bench_pages
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
