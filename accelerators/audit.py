@@ -158,8 +158,8 @@ def _object_label(record) -> str:
 
 
 def challenge_history(challenge: Challenge) -> list[HistoryEntry]:
-    """The challenge itself and its team seats, check-ins and blockers."""
-    return history_entries(
+    """The challenge itself and its team seats, check-ins (with their corrections) and blockers."""
+    entries = history_entries(
         [
             Challenge.history.filter(id=challenge.pk),
             Membership.history.filter(challenge_id=challenge.pk),
@@ -167,6 +167,52 @@ def challenge_history(challenge: Challenge) -> list[HistoryEntry]:
             Blocker.history.filter(challenge_id=challenge.pk),
         ]
     )
+    entries += checkin_corrections(challenge)
+    entries.sort(key=lambda entry: (entry.when, entry.history_id), reverse=True)
+    return entries[:ENTRY_LIMIT]
+
+
+CORRECTED_FIELDS = ("value", "done", "next_steps", "confidence")
+
+
+def checkin_corrections(challenge: Challenge) -> list[HistoryEntry]:
+    """Corrections of check-ins, from their kept revisions (a correction is a conditional UPDATE,
+    which simple-history does not see): each revision holds the version it replaced, and the next
+    revision, or the check-in itself, holds what replaced it. One query."""
+    from challenges.models import CheckInRevision
+
+    revisions = list(
+        CheckInRevision.objects.filter(checkin__challenge_id=challenge.pk)
+        .select_related("checkin", "corrected_by")
+        .order_by("checkin_id", "version")
+    )
+    by_version = {(r.checkin_id, r.version): r for r in revisions}
+    fields = {name: CheckIn._meta.get_field(name) for name in CORRECTED_FIELDS}
+    entries = []
+    for revision in revisions:
+        newer = by_version.get((revision.checkin_id, revision.version + 1), revision.checkin)
+        changes = [
+            FieldChange(
+                label=str(model_field.verbose_name),
+                old=_display(model_field, getattr(revision, name), {}),
+                new=_display(model_field, getattr(newer, name), {}),
+            )
+            for name, model_field in fields.items()
+            if getattr(revision, name) != getattr(newer, name)
+        ]
+        entries.append(
+            HistoryEntry(
+                when=revision.corrected_at,
+                who=revision.corrected_by,
+                kind="~",
+                model_label=str(CheckIn._meta.verbose_name),
+                object_label=str(_("period %(period)s") % {"period": revision.checkin.period}),
+                object_id=revision.checkin_id,
+                history_id=0,
+                changes=changes,
+            )
+        )
+    return entries
 
 
 def cohort_history(cohort: Cohort) -> list[HistoryEntry]:

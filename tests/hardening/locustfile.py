@@ -25,6 +25,11 @@ def csrf_from(response) -> str:
     return found.group(1) if found else response.cookies.get("csrftoken", "") or ""
 
 
+def record(challenge_id: int, token: str, state: str) -> None:
+    with open(ACK_FILE, "a", encoding="utf-8") as log:
+        log.write(json.dumps({"challenge_id": challenge_id, "done": token, "state": state}) + "\n")
+
+
 class SignedIn(HttpUser):
     abstract = True
     wait_time = between(0.5, 2)
@@ -64,6 +69,7 @@ class TeamLead(SignedIn):
             return  # already counted as a failure; no form to post from
         token = f"load-{uuid.uuid4()}"
         self.value = max(20.5, self.value - 0.25)
+        record(self.lead["challenge_id"], token, "sent")
         with self.client.post(
             self.lead["checkin"],
             {
@@ -78,8 +84,7 @@ class TeamLead(SignedIn):
             catch_response=True,
         ) as response:
             if response.status_code in (301, 302, 303):
-                with open(ACK_FILE, "a", encoding="utf-8") as acks:
-                    acks.write(json.dumps({"challenge_id": self.lead["challenge_id"], "done": token}) + "\n")
+                record(self.lead["challenge_id"], token, "acknowledged")
             else:
                 response.failure(f"check-in not acknowledged ({response.status_code})")
 

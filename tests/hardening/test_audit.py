@@ -163,3 +163,33 @@ def test_the_selector_diffs_each_record_against_the_previous_one_of_the_same_obj
         [("confidence", "3", "5")],
         [("metric value", "35", "30")],
     ]
+
+
+@pytest.mark.django_db
+def test_it_shows_check_in_corrections_made_through_the_service(client, admin):
+    from datetime import timedelta
+
+    from challenges import services
+
+    accelerator = admin.grants.get().accelerator
+    lead = UserFactory(full_name="Lola Lead")
+    today = accelerator.local_today()
+    challenge = ChallengeFactory(
+        cohort__accelerator=accelerator,
+        cohort__launch_date=today - timedelta(days=10),
+        cohort__design_start=today - timedelta(days=40),
+    )
+    MembershipFactory(challenge=challenge, user=lead, role=Membership.Role.TEAM_LEAD)
+    submit = getattr(services, "checkin_submit", None)
+    if submit is None:
+        pytest.skip("no check-in service yet")
+    submit(challenge=challenge, by=lead, value=Decimal("38"), done="First try", confidence=3)
+    submit(challenge=challenge, by=lead, value=Decimal("37"), done="Second try", confidence=4)
+
+    client.force_login(admin)
+    entries = client.get(reverse("challenge_history", kwargs={"challenge_id": challenge.pk})).context["entries"]
+    correction = next(e for e in entries if e.model_label == "check-in" and e.kind == "~")
+    assert correction.who == lead
+    changes = {c.label: (c.old, c.new) for c in correction.changes}
+    assert changes["what was done"] == ("First try", "Second try")
+    assert changes["metric value"] == ("38", "37")
