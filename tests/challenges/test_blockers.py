@@ -156,3 +156,31 @@ def test_readers_may_not_raise_or_resolve(client, team, who, expected):
     assert (raised.status_code, resolved.status_code) == (expected, expected)
     blocker.refresh_from_db()
     assert (Blocker.objects.count(), blocker.state) == (1, Blocker.State.OPEN)
+
+
+# --- Reading the notification -------------------------------------------------------------------
+
+
+def test_the_sponsor_sees_the_blocker_in_the_list_and_marks_it_read(client, team, queued):
+    blocker_raise(challenge=team.challenge, by=team.lead, description="Budget not released", severity="high")
+    blocker_raise(challenge=team.challenge, by=team.lead, description="No office space", severity="low")
+    client.force_login(team.sponsor)
+    body = client.get(reverse("notifications")).content.decode()
+    assert "Budget not released" in body and "2 unread notifications" in body
+    first = Notification.objects.filter(user=team.sponsor).order_by("id").first()
+    response = client.post(reverse("notifications"), {"notification": first.pk})
+    assert response.status_code == 302
+    assert Notification.objects.filter(user=team.sponsor, read_at__isnull=True).count() == 1
+    client.post(reverse("notifications"), {})
+    assert Notification.objects.filter(user=team.sponsor, read_at__isnull=True).count() == 0
+    # The coach's copies are the coach's: the sponsor's "mark all" leaves them unread.
+    assert Notification.objects.filter(user=team.coach, read_at__isnull=True).count() == 2
+
+
+def test_nobody_marks_another_persons_notification_read(client, team, queued):
+    blocker_raise(challenge=team.challenge, by=team.lead, description="Budget not released", severity="high")
+    coach_copy = Notification.objects.get(user=team.coach)
+    client.force_login(team.sponsor)
+    client.post(reverse("notifications"), {"notification": coach_copy.pk})
+    coach_copy.refresh_from_db()
+    assert coach_copy.read_at is None

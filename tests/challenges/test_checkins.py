@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from challenges import progress
 from challenges.models import Challenge, CheckIn, CheckInRevision, Status
@@ -172,7 +173,7 @@ def test_only_the_author_may_correct(team):
 
 
 def test_a_stale_version_is_refused_and_the_first_save_kept(team):
-    with time_machine.travel(on_day(10), tick=False):
+    with time_machine.travel(on_day(10), tick=False), translation.override("en"):
         post(team, value="37")
         # Two tabs opened the form at version 1; the first saves, the second is refused.
         post(team, value="36", done="first tab", version=1)
