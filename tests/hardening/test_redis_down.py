@@ -1,5 +1,6 @@
 """Redis stopped: pages still serve, tasks queued by requests are kept, and go out once it is back."""
 
+import re
 import time
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
 from tests.hardening.processes import start_worker, stop
 from tests.hardening.redis_tools import SpareRedis, celery_broker, free_port, redis_available
 
-pytestmark = [pytest.mark.redis, pytest.mark.slow]
+pytestmark = [pytest.mark.slow]  # starts its own redis-server on a spare port
 
 
 @pytest.fixture
@@ -95,13 +96,16 @@ def test_it_serves_pages_and_keeps_tasks_while_redis_is_down_then_sends_them(cli
         assert TaskOutbox.objects.count() == 0
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if Challenge.objects.get(pk=waiting.pk).phase == Phase.ACCELERATION and spare_redis.queue_length() == 0:
+            if Challenge.objects.get(pk=waiting.pk).phase == Phase.ACCELERATION:
                 break
             time.sleep(0.5)
+        time.sleep(2)  # let the worker finish what it holds (the e-mails of the blocker, if any)
     finally:
         output = stop(worker)
     assert Challenge.objects.get(pk=waiting.pk).phase == Phase.ACCELERATION, output[-3000:]
-    assert spare_redis.queue_length() == 0, output[-3000:]
+    for task_name in set(kept):
+        assert re.search(rf"Task {re.escape(task_name)}\[[^\]]+\] succeeded", output), output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
 
 
 @pytest.mark.django_db
