@@ -93,6 +93,13 @@ def test_generated_input_never_breaks_a_form_or_half_saves(client, route, patter
         client.force_login(person)
     path = path_for(pattern, name, world)
     fields = forms_seen_by(client, world, role).get(path, {})
+    if not fields and "cohort_id" in pattern.pattern.converters:
+        # Some forms (the challenge-list import) are only offered before the cohort's launch.
+        launched = Cohort.objects.filter(pk=world.cohort.pk).values("status", "launched_at").get()
+        Cohort.objects.filter(pk=world.cohort.pk).update(status=Cohort.Status.DRAFT, launched_at=None)
+        fields = forms_seen_by(client, world, role).get(path, {})
+        if not fields:
+            Cohort.objects.filter(pk=world.cohort.pk).update(**launched)
 
     @hypothesis_settings(
         max_examples=15,
