@@ -35,7 +35,7 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py seed_demo
 
-bench: install assets
+bench: install assets migrate
 	$(BIN)/python manage.py bench
 
 bench-pages: install assets

@@ -52,39 +52,57 @@ class Command(BaseCommand):
         postgres_version = ""
         command = ["python manage.py bench"]
 
-        if not options["skip_clock"]:
-            url = benchmarks.bench_database_url(options["database_url"])
-            with tempfile.TemporaryDirectory(prefix="bench-clock-") as var_dir:
-                clock = benchmarks.run_clock_benchmark(
-                    url=url,
-                    challenges=options["challenges"],
-                    sample=options["sample"],
-                    repeat=options["repeat"],
-                    var_dir=var_dir,
-                    log=self._log,
-                )
-            postgres_version = clock.postgres_version
-            sections.append(self._clock_section(clock))
-        if not options["skip_pages"]:
-            sections.append(self._pages_section())
-        if not options["skip_queries"]:
-            self._log(f"query counts at {', '.join(map(str, sizes))} challenges …")
-            sections.append(self._queries_section(benchmarks.measure_query_counts(sizes), sizes))
-        if not options["skip_suite"]:
-            self._log("timing the test suite (pytest -q -p no:cacheprovider) …")
-            sections.append(self._suite_section(benchmarks.measure_suite()))
-
         for flag in ("skip_clock", "skip_pages", "skip_queries", "skip_suite"):
             if options[flag]:
                 command.append("--" + flag.replace("_", "-"))
-        machine = benchmarks.machine_info(postgres_version)
-        document = self._document(machine, sections, " ".join(command))
+        self.command_line = " ".join(command)
+        self.output = None if options["no_write"] else Path(options["output"])
+
+        if not options["skip_clock"]:
+            url = benchmarks.bench_database_url(options["database_url"])
+            try:
+                with tempfile.TemporaryDirectory(prefix="bench-clock-") as var_dir:
+                    clock = benchmarks.run_clock_benchmark(
+                        url=url,
+                        challenges=options["challenges"],
+                        sample=options["sample"],
+                        repeat=options["repeat"],
+                        var_dir=var_dir,
+                        log=self._log,
+                    )
+            except Exception as exc:  # one failed part must not lose the others' figures
+                sections.append(f"## 1. The clock on PostgreSQL\n\n_Failed: {exc}_")
+            else:
+                postgres_version = clock.postgres_version
+                sections.append(self._clock_section(clock))
+            self._save(sections, postgres_version)
+        if not options["skip_pages"]:
+            sections.append(self._pages_section())
+            self._save(sections, postgres_version)
+        if not options["skip_queries"]:
+            self._log(f"query counts at {', '.join(map(str, sizes))} challenges …")
+            try:
+                sections.append(self._queries_section(benchmarks.measure_query_counts(sizes), sizes))
+            except Exception as exc:
+                sections.append(f"## 3. SQL queries per page\n\n_Failed: {exc} (is the database migrated?)_")
+            self._save(sections, postgres_version)
+        if not options["skip_suite"]:
+            self._log("timing the test suite (pytest -q -p no:cacheprovider) …")
+            sections.append(self._suite_section(benchmarks.measure_suite()))
+            self._save(sections, postgres_version)
+
+        document = self._save(sections, postgres_version)
         self.stdout.write(document)
-        if not options["no_write"]:
-            output = Path(options["output"])
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(document, encoding="utf-8")
-            self._log(f"wrote {output}")
+        if self.output is not None:
+            self._log(f"wrote {self.output}")
+
+    def _save(self, sections: list[str], postgres_version: str) -> str:
+        """Write what has been measured so far, so a later failure never loses earlier figures."""
+        document = self._document(benchmarks.machine_info(postgres_version), sections, self.command_line)
+        if self.output is not None:
+            self.output.parent.mkdir(parents=True, exist_ok=True)
+            self.output.write_text(document, encoding="utf-8")
+        return document
 
     def _log(self, message: str) -> None:
         self.stderr.write(message)
