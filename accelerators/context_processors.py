@@ -5,6 +5,8 @@ from __future__ import annotations
 import operator
 
 from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, new_method_proxy
 
@@ -37,18 +39,51 @@ class LazyCount(SimpleLazyObject):
     __rmul__ = new_method_proxy(lambda n, other: other * n)
 
 
-def _unread_notifications(request: HttpRequest) -> int:
+_NO_FACTS = {"unread": 0, "can_manage": False, "has_grants": False, "has_seats": False}
+
+
+def _nav_facts(request: HttpRequest) -> dict[str, object]:
+    """What the header needs to know about the reader, in one query, once per request."""
+    if hasattr(request, "_nav_facts"):
+        return request._nav_facts
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    return user.notifications.filter(read_at__isnull=True).count()
+    facts = dict(_NO_FACTS)
+    if user is not None and user.is_authenticated:
+        from challenges.models import Membership, Notification
+        from cohorts.models import AcceleratorRole, User
+
+        unread = (
+            Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)
+            .order_by()
+            .values("user")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        )
+        grants = AcceleratorRole.objects.filter(user=OuterRef("pk"))
+        row = (
+            User.objects.filter(pk=user.pk)
+            .annotate(
+                unread=Coalesce(Subquery(unread), 0),
+                can_manage=Exists(grants.filter(role=AcceleratorRole.Role.PROGRAM_ADMIN, cohort__isnull=True)),
+                has_grants=Exists(grants),
+                has_seats=Exists(Membership.objects.filter(user=OuterRef("pk"))),
+            )
+            .values("unread", "can_manage", "has_grants", "has_seats")
+            .first()
+        )
+        facts = row or facts
+        if user.is_superuser:
+            facts["can_manage"] = facts["has_grants"] = True
+    request._nav_facts = facts
+    return facts
 
 
 def ui(request: HttpRequest) -> dict[str, object]:
     return {
         "demo_mode": bool(getattr(settings, "DEMO_MODE", False)),
-        # Counted only if the page renders it (one query, then cached for the request).
-        "unread_notifications": LazyCount(lambda: _unread_notifications(request)),
+        # Looked up only if the page renders the header (one query, then kept for the request).
+        "nav": SimpleLazyObject(lambda: _nav_facts(request)),
+        "unread_notifications": LazyCount(lambda: _nav_facts(request)["unread"]),
         # Views showing one accelerator put it here; base.html then links its colours.
         "theme_accelerator": None,
     }
