@@ -67,6 +67,10 @@ def _calendar(accelerator, design_start: date | None, launch_date: date | None, 
         launch_date=launch_date,
         sustainment_days=sustainment_days,
     )
+    try:
+        probe.sustainment_ends  # noqa: B018 - a launch near 9999-12-31 has no Day 100 (found by the fuzz test)
+    except OverflowError:
+        return None
     return {
         "design_start": design_start,
         "day_zero": launch_date,

@@ -192,3 +192,25 @@ def test_an_oversized_upload_is_refused_cleanly(client):
         assert response.status_code in (200, 400, 413), (action, response.status_code)
         assert looks_like_a_refusal(response), action
         assert row_counts() == before, action
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extreme", ["9999-12-31", "0001-01-01"])
+def test_dates_at_the_ends_of_the_calendar_never_break_a_form(client, extreme):
+    """Every date field of every form, at the first and last day Python can hold (found by hypothesis)."""
+    world = build_world()
+    Cohort.objects.filter(pk=world.cohort.pk).update(status=Cohort.Status.DRAFT, launched_at=None)
+    for _route, pattern, policy, name in POST_TARGETS:
+        role = role_allowed_to_post(policy)
+        if world.people[role] is None:
+            continue
+        client.force_login(world.people[role])
+        path = path_for(pattern, name, world)
+        fields = forms_seen_by(client, world, role).get(path, {})
+        dated = [n for n, f in fields.items() if f.kind == "date" or n.endswith(("_date", "_on", "_start", "_by"))]
+        if not dated:
+            continue
+        payload = {n: (f.options[0] if f.options else "x") for n, f in fields.items() if f.kind != "file"}
+        payload.update(dict.fromkeys(dated, extreme))
+        response = client.post(path, payload)
+        assert response.status_code < 500, (path, extreme)
