@@ -30,6 +30,7 @@ STALE_GRACE_DAYS = 3
 ON_TRACK_MARGIN = 0.10
 AT_RISK_MARGIN = 0.25
 _EPSILON = 1e-9
+_FETCH_CHUNK = 5000
 
 # The phase steps: (from, to, days after launch, whether the sustainment length is added).
 STEPS = [
@@ -135,7 +136,14 @@ def _scope_sql(cohort_ids: list[int] | None) -> tuple[str, list]:
 # --- The steps -------------------------------------------------------------------------------------
 
 
-def _record_transitions(cursor, accelerator_id: int, today: date, now: datetime, cohort_ids) -> list[tuple]:
+def _record_transitions(
+    cursor, accelerator_id: int, today: date, now: datetime, cohort_ids
+) -> tuple[list[int], list[tuple[int, str, str, date]]]:
+    """Insert every phase passed and not yet recorded; return the new rows' ids and transitions.
+
+    The rows are read in chunks into tuples that share their phase names and dates, so a tick that
+    records 200,000 transitions keeps the worker well under its memory budget (docs/BENCHMARKS.md).
+    """
     steps_sql = " UNION ALL ".join(
         f"SELECT '{f}' AS from_phase, '{t}' AS to_phase, {_RANK[t]} AS to_rank, {d} AS base_days, {s} AS plus_s"
         for f, t, d, s in STEPS
@@ -160,7 +168,22 @@ def _record_transitions(cursor, accelerator_id: int, today: date, now: datetime,
         """,
         [now, accelerator_id, _date_param(today), *scope_params],
     )
-    return cursor.fetchall()
+    ids: list[int] = []
+    transitions: list[tuple[int, str, str, date]] = []
+    phases: dict[str, str] = {}
+    dates: dict = {}
+    while chunk := cursor.fetchmany(_FETCH_CHUNK):
+        for transition_id, challenge_id, from_phase, to_phase, effective_on in chunk:
+            ids.append(transition_id)
+            transitions.append(
+                (
+                    challenge_id,
+                    phases.setdefault(from_phase, from_phase),
+                    phases.setdefault(to_phase, to_phase),
+                    dates.setdefault(effective_on, _as_date(effective_on)),
+                )
+            )
+    return ids, transitions
 
 
 def _move_phases(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
@@ -321,18 +344,13 @@ def clock_tick(
             accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
             today = accelerator.local_today(now)
             with connection.cursor() as cursor:
-                rows = _record_transitions(cursor, accelerator.id, today, now, cohort_ids)
+                transition_ids, transitions = _record_transitions(cursor, accelerator.id, today, now, cohort_ids)
                 _move_phases(cursor, accelerator.id, today, cohort_ids)
                 result.stations_created += _materialise_stations(cursor, accelerator.id, cohort_ids)
                 result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
             result.statuses_changed += refresh_status(accelerator=accelerator, today=today, cohort_ids=cohort_ids)
-            transitions = [
-                (challenge_id, from_phase, to_phase, _as_date(effective_on))
-                for _id, challenge_id, from_phase, to_phase, effective_on in rows
-            ]
             result.transitions.extend(transitions)
-            if notify and rows:
-                transition_ids = [row[0] for row in rows]
+            if notify and transition_ids:
                 transaction.on_commit(lambda ids=transition_ids: _queue_notifications(ids))
     return result
 
