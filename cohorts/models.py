@@ -18,6 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 ACCELERATION_DAYS = 100
+# Cohort dates outside this range are typos; refusing them keeps the clock's date arithmetic
+# (launch + 100 + sustainment) far from the calendar's end.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
 
 
 class Language(models.TextChoices):
@@ -240,8 +244,12 @@ class Cohort(models.Model):
     )
     number = models.PositiveIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=200)
-    design_start = models.DateField(_("design start"))
-    launch_date = models.DateField(_("launch day (Day 0)"))
+    design_start = models.DateField(
+        _("design start"), validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+    )
+    launch_date = models.DateField(
+        _("launch day (Day 0)"), validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+    )
     sustainment_days = models.PositiveIntegerField(
         _("sustainment length (days)"),
         help_text=_("Copied from the accelerator when the cohort is created, so later changes do not rewrite it."),
@@ -267,6 +275,10 @@ class Cohort(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["accelerator", "number"], name="cohort_number_unique_per_accelerator"),
             models.CheckConstraint(condition=Q(design_start__lte=F("launch_date")), name="cohort_design_before_launch"),
+            models.CheckConstraint(
+                condition=Q(design_start__gte=EARLIEST_DATE, launch_date__lte=LATEST_DATE),
+                name="cohort_dates_plausible",
+            ),
             models.CheckConstraint(condition=Q(sustainment_days__gte=1), name="cohort_sustainment_positive"),
             models.CheckConstraint(condition=Q(status__in=["draft", "launched"]), name="cohort_status_known"),
             models.CheckConstraint(

@@ -119,3 +119,21 @@ def test_launched_cohort_records_when():
         "cohort_launched_has_timestamp",
         lambda: CohortFactory(status="launched", launched_at=None, launch_date=date(2026, 3, 1) + timedelta(days=1)),
     )
+
+
+def test_cohort_dates_must_be_plausible():
+    rejected(
+        "cohort_dates_plausible", lambda: CohortFactory(design_start=date(2026, 1, 1), launch_date=date(9999, 12, 31))
+    )
+
+
+def test_the_cohort_form_refuses_implausible_dates_beside_the_field():
+    from cohorts.forms import CohortForm
+
+    accelerator = AcceleratorFactory()
+    form = CohortForm(
+        data={"number": 7, "name": "Far future", "design_start": "2026-01-01", "launch_date": "9999-12-31"},
+        accelerator=accelerator,
+    )
+    assert not form.is_valid()
+    assert "launch_date" in form.errors
