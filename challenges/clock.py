@@ -244,9 +244,10 @@ def refresh_status(
     """
     today_sql = _date_cast()
     expected = f"({_float(_clamp_days(_days_between(today_sql, 'co.launch_date')))} / {ACCELERATION_DAYS})"
+    # "+ 0.0" turns the -0.0 that 0 / (a negative span) gives for decrease metrics into 0.0.
     progress = (
         f"({_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
-        f" / {_float('ch.target_value - ch.baseline_value')})"
+        f" / {_float('ch.target_value - ch.baseline_value')} + 0.0)"
     )
     since_checkin = _days_between(today_sql, "COALESCE(ch.last_checkin_on, co.launch_date)")
     false = "false" if connection.vendor == "postgresql" else "0"

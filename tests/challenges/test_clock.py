@@ -220,3 +220,10 @@ def test_it_runs_a_constant_number_of_statements_whatever_the_number_of_challeng
         result = clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=150)), notify=False)
     assert len(result.transitions) == 50
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+def test_no_progress_on_a_decrease_metric_is_stored_as_plain_zero():
+    challenge = make_challenge("Asia/Dubai")  # decrease 40 → 20, no check-in yet
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=5)), notify=False)
+    challenge.refresh_from_db()
+    assert str(challenge.progress) == "0.0"
