@@ -1,13 +1,8 @@
 """A real Celery worker process, on the configured broker (Redis in CI, the filesystem embedded),
 runs the task beat schedules and advances a challenge in the test database."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,15 +12,7 @@ from django.utils import timezone
 from accelerators.celery import app
 from challenges.models import Challenge, Phase
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url_of_test_db() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
+from tests.processes import start_worker, stop
 
 
 @pytest.mark.slow
@@ -40,33 +27,7 @@ def test_a_worker_runs_the_scheduled_clock_task():
     )
     challenge = ChallengeFactory(cohort=cohort)
 
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_of_test_db(),
-        "DJANGO_SETTINGS_MODULE": "accelerators.settings.test",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "accelerators",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker("clock")
     try:
         task_name = settings.CELERY_BEAT_SCHEDULE["advance-the-clock"]["task"]
         app.send_task(task_name)
@@ -80,11 +41,6 @@ def test_a_worker_runs_the_scheduled_clock_task():
         assert challenge.transitions.get().effective_on == cohort.launch_date + timedelta(days=1)
         assert timezone.now() - challenge.transitions.get().recorded_at < timedelta(minutes=2)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
+        output = stop(worker)
         if challenge.phase != Phase.ACCELERATION:
             print(output)

@@ -2,14 +2,9 @@
 due day (or the first run after), at most once per due period however often or concurrently the
 job runs; and each sponsor gets one weekly digest."""
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +18,7 @@ from challenges.models import Membership, Notification, ReminderLog, SponsorDige
 from challenges.services import challenge_withdraw, checkin_submit
 from tests.challenges.journey import LAUNCH, at_local, make_team, on_day, tick
 from tests.factories import BlockerFactory, MembershipFactory
+from tests.processes import start_worker, stop
 
 pytestmark = pytest.mark.django_db
 
@@ -229,33 +225,7 @@ def test_a_worker_runs_the_scheduled_reminder_task_and_its_mail_step():
     team = make_team(zone=zone, launch=launch)
     other_zones = Accelerator.objects.exclude(pk=team.accelerator.pk)
     assert not other_zones.exists()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_of_test_db(),
-        "DJANGO_SETTINGS_MODULE": "accelerators.settings.test",
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "accelerators",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"reminders-{os.getpid()}@%h",
-        ],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    worker = start_worker("reminders")
     from accelerators.celery import app
 
     try:
@@ -272,11 +242,6 @@ def test_a_worker_runs_the_scheduled_reminder_task_and_its_mail_step():
         notification = Notification.objects.get()
         assert notification.emailed_at is not None, "the worker did not run the e-mail step"
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            output, _ = worker.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
+        output = stop(worker)
         if not Notification.objects.filter(emailed_at__isnull=False).exists():
             print(output)

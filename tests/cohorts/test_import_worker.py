@@ -1,11 +1,6 @@
 """A 2,000-row challenge list goes through a real Celery worker; the job page shows its progress."""
 
-import os
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -16,8 +11,8 @@ from challenges.models import Challenge, Membership
 from cohorts.importing import ASYNC_ROW_THRESHOLD, import_job_create, import_job_run
 from cohorts.models import ImportJob
 from tests.cohorts.journey import HEADER, build_journey, csv_bytes
+from tests.processes import start_worker, stop
 
-ROOT = Path(__file__).resolve().parents[2]
 ROWS = 2000
 
 
@@ -47,53 +42,6 @@ def big_file(journey, rows=ROWS, *, bad_row: int | None = None) -> bytes:
     return csv_bytes([HEADER, *body])
 
 
-def _database_url_of_test_db() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
-
-
-def start_worker() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url_of_test_db(),
-        "DJANGO_SETTINGS_MODULE": "accelerators.settings.test",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "accelerators",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"import-test-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def stop_worker(worker: subprocess.Popen) -> str:
-    worker.send_signal(signal.SIGTERM)
-    try:
-        output, _ = worker.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        output, _ = worker.communicate()
-    return output
-
-
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_it_imports_2000_rows_in_a_real_worker_while_the_page_polls_its_progress(client):
@@ -113,7 +61,7 @@ def test_it_imports_2000_rows_in_a_real_worker_while_the_page_polls_its_progress
     page = client.get(response["Location"])
     assert 'hx-trigger="every 1s"' in page.content.decode(), "the page polls while the job runs"
 
-    worker = start_worker()
+    worker = start_worker("import-test")
     seen = []
     output = ""
     try:
@@ -127,7 +75,7 @@ def test_it_imports_2000_rows_in_a_real_worker_while_the_page_polls_its_progress
                 break
             time.sleep(0.05)
     finally:
-        output = stop_worker(worker)
+        output = stop(worker)
     assert job.state == ImportJob.State.SUCCEEDED, output[-3000:]
     assert job.created_count == ROWS and job.processed_rows == ROWS
     assert Challenge.objects.filter(cohort=journey.cohort).count() == ROWS

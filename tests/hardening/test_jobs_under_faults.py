@@ -27,7 +27,7 @@ from challenges.models import (
 )
 from cohorts.models import Cohort, User
 from tests.factories import AcceleratorFactory, CohortFactory, EntityFactory
-from tests.hardening.processes import ROOT, project_env
+from tests.processes import ROOT, project_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.usefixtures("on_postgres")]
 

@@ -14,8 +14,8 @@ from challenges.models import Challenge, Phase, TaskOutbox
 from challenges.tasks import advance_clock
 from tests.access_world import URL_KWARGS, build_world
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
-from tests.hardening.processes import start_worker, stop
 from tests.hardening.redis_tools import SpareRedis, celery_broker, free_port, redis_available
+from tests.processes import start_worker, stop
 
 pytestmark = [pytest.mark.slow]  # starts its own redis-server on a spare port
 
