@@ -414,9 +414,7 @@ class Notification(models.Model):
 class CheckInRevision(models.Model):
     """What a check-in said before one correction: kept so history never silently changes."""
 
-    checkin = models.ForeignKey(
-        CheckIn, verbose_name=_("check-in"), on_delete=models.CASCADE, related_name="revisions"
-    )
+    checkin = models.ForeignKey(CheckIn, verbose_name=_("check-in"), on_delete=models.CASCADE, related_name="revisions")
     version = models.PositiveIntegerField(_("version"), help_text=_("The version this revision replaced."))
     value = models.DecimalField(_("metric value"), **METRIC_DIGITS)
     done = models.TextField(_("what was done"))
