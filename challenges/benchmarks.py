@@ -317,8 +317,7 @@ def _time_phase_step(accelerator_id: int, now: datetime) -> float:
         accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
         today = accelerator.local_today(now)
         with connection.cursor() as cursor:
-            clock._record_transitions(cursor, accelerator.id, today, now, None)
-            clock._move_phases(cursor, accelerator.id, today, None)
+            clock._advance_phases(cursor, accelerator.id, today, now, None)
     return time.perf_counter() - start
 
 

@@ -136,38 +136,114 @@ def _scope_sql(cohort_ids: list[int] | None) -> tuple[str, list]:
 # --- The steps -------------------------------------------------------------------------------------
 
 
-def _record_transitions(
-    cursor, accelerator_id: int, today: date, now: datetime, cohort_ids
-) -> tuple[list[int], list[tuple[int, str, str, date]]]:
-    """Insert every phase passed and not yet recorded; return the new rows' ids and transitions.
-
-    The rows are read in chunks into tuples that share their phase names and dates, so a tick that
-    records 200,000 transitions keeps the worker well under its memory budget (docs/BENCHMARKS.md).
-    """
-    steps_sql = " UNION ALL ".join(
+def _steps_sql() -> str:
+    """The phase steps as a derived table: from, to, the rank of ``to``, and when it takes effect."""
+    return " UNION ALL ".join(
         f"SELECT '{f}' AS from_phase, '{t}' AS to_phase, {_RANK[t]} AS to_rank, {d} AS base_days, {s} AS plus_s"
         for f, t, d, s in STEPS
     )
-    takes_effect = _plus_days("co.launch_date", "steps.base_days + steps.plus_s * co.sustainment_days")
+
+
+def _takes_effect(launch_date: str, sustainment_days: str, steps: str = "steps") -> str:
+    return _plus_days(launch_date, f"{steps}.base_days + {steps}.plus_s * {sustainment_days}")
+
+
+def _target_rank_sql(launch_date: str, sustainment_days: str) -> str:
+    """The rank of the phase the date calls for (``phase_on`` in SQL): the last step already in effect."""
+    whens = " ".join(
+        f"WHEN {_plus_days(launch_date, f'{days} + {plus} * {sustainment_days}')} <= {_date_cast()} THEN {_RANK[to]}"
+        for _from, to, days, plus in reversed(STEPS)
+    )
+    return f"(CASE {whens} ELSE 0 END)"
+
+
+def _rank_phase_sql(rank: str) -> str:
+    names = " ".join(f"WHEN {r} THEN '{phase}'" for phase, r in _RANK.items())
+    return f"(CASE {rank} {names} END)"
+
+
+def _phase_since_sql(rank: str, launch_date: str, sustainment_days: str) -> str:
+    whens = " ".join(
+        f"WHEN {_RANK[to]} THEN {_plus_days(launch_date, f'{days} + {plus} * {sustainment_days}')}"
+        for _from, to, days, plus in STEPS
+    )
+    return f"(CASE {rank} {whens} END)"
+
+
+def _advance_phases(
+    cursor, accelerator_id: int, today: date, now: datetime, cohort_ids
+) -> tuple[list[int], list[tuple[int, str, str, date]]]:
+    """Move every due challenge forwards to the phase its date calls for, recording each phase passed.
+
+    Only ever forwards, and only the challenges that are behind are written. A transition is
+    inserted with ``ON CONFLICT DO NOTHING``, so each phase is recorded exactly once; the returned
+    ids are the rows this run inserted (the ones to notify about). On PostgreSQL the move and the
+    record are one statement (the UPDATE's RETURNING feeds the INSERT), so the challenges are read
+    and written once; SQLite, which has no data-modifying WITH, records first and then moves.
+    """
     scope, scope_params = _scope_sql(cohort_ids)
+    target = _target_rank_sql("co.launch_date", "co.sustainment_days")
+    behind = f"""
+        FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
+        WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
+          AND {_phase_rank("ch.phase")} < {target} {scope}"""
+    dates = [_date_param(today)] * len(STEPS)  # one per WHEN of ``target``
+    behind_params = [accelerator_id, *dates, *scope_params]
+    record = f"""
+        INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
+        SELECT due.id, steps.from_phase, steps.to_phase, {_takes_effect("due.launch_date", "due.sustainment_days")}, %s
+        FROM due CROSS JOIN ({_steps_sql()}) steps
+        WHERE due.old_rank < steps.to_rank AND steps.to_rank <= due.new_rank
+        ON CONFLICT (challenge_id, to_phase) DO NOTHING
+        RETURNING id, challenge_id, from_phase, to_phase, effective_on"""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"""
+            WITH behind AS (
+                SELECT ch.id, {_phase_rank("ch.phase")} AS old_rank, {target} AS new_rank,
+                       co.launch_date, co.sustainment_days
+                {behind}
+            ), due AS (
+                UPDATE {CH} SET phase = {_rank_phase_sql("behind.new_rank")},
+                    phase_since = {_phase_since_sql("behind.new_rank", "behind.launch_date", "behind.sustainment_days")}
+                FROM behind WHERE {CH}.id = behind.id
+                RETURNING behind.*
+            )
+            {record}
+            """,
+            [*dates, *behind_params, now],
+        )
+        return _fetch_transitions(cursor)
+    # SQLite: the same rows, recorded from the phases as they stand, then moved.
     cursor.execute(
         f"""
-        INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
-        SELECT ch.id, steps.from_phase, steps.to_phase, {takes_effect}, %s
-        FROM {CH} ch
-        JOIN {CO} co ON co.id = ch.cohort_id
-        CROSS JOIN ({steps_sql}) steps
-        WHERE co.accelerator_id = %s
-          AND co.status = 'launched'
-          AND ch.withdrawn_at IS NULL
-          AND {_phase_rank("ch.phase")} < steps.to_rank
-          AND {takes_effect} <= {_date_cast()}
-          {scope}
-        ON CONFLICT (challenge_id, to_phase) DO NOTHING
-        RETURNING id, challenge_id, from_phase, to_phase, effective_on
+        WITH due AS (
+            SELECT ch.id, {_phase_rank("ch.phase")} AS old_rank, {target} AS new_rank,
+                   co.launch_date, co.sustainment_days
+            {behind}
+        )
+        {record}
         """,
-        [now, accelerator_id, _date_param(today), *scope_params],
+        [*dates, *behind_params, now],
     )
+    recorded = _fetch_transitions(cursor)
+    new_rank = _target_rank_sql(f"{CO}.launch_date", f"{CO}.sustainment_days")
+    cursor.execute(
+        f"""
+        UPDATE {CH} SET
+            phase = (SELECT {_rank_phase_sql(new_rank)} FROM {CO} WHERE {CO}.id = {CH}.cohort_id),
+            phase_since = (SELECT {_phase_since_sql(new_rank, f"{CO}.launch_date", f"{CO}.sustainment_days")}
+                           FROM {CO} WHERE {CO}.id = {CH}.cohort_id)
+        WHERE id IN (SELECT ch.id {behind})
+        """,
+        [*dates, *dates, *behind_params],
+    )
+    return recorded
+
+
+def _fetch_transitions(cursor) -> tuple[list[int], list[tuple[int, str, str, date]]]:
+    """The inserted rows' ids and transitions, read in chunks into tuples sharing their names and dates,
+    so a tick that records 200,000 transitions keeps the worker within its memory budget."""
     ids: list[int] = []
     transitions: list[tuple[int, str, str, date]] = []
     phases: dict[str, str] = {}
@@ -184,35 +260,6 @@ def _record_transitions(
                 )
             )
     return ids, transitions
-
-
-def _move_phases(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
-    """Set each challenge's phase to the newest one recorded for it: only ever forwards."""
-    scope, scope_params = _scope_sql(cohort_ids)
-    cursor.execute(
-        f"""
-        UPDATE {CH} SET phase = latest.to_phase, phase_since = latest.effective_on
-        FROM (
-            SELECT pt.challenge_id, pt.to_phase, pt.effective_on
-            FROM {PT} pt
-            JOIN {CH} ch ON ch.id = pt.challenge_id
-            JOIN {CO} co ON co.id = ch.cohort_id
-            WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL
-              AND pt.effective_on <= {_date_cast()}
-              AND {_phase_rank("pt.to_phase")} > {_phase_rank("ch.phase")}
-              AND NOT EXISTS (
-                  SELECT 1 FROM {PT} newer
-                  WHERE newer.challenge_id = pt.challenge_id
-                    AND newer.effective_on <= {_date_cast()}
-                    AND {_phase_rank("newer.to_phase")} > {_phase_rank("pt.to_phase")}
-              )
-              {scope}
-        ) latest
-        WHERE {CH}.id = latest.challenge_id
-        """,
-        [accelerator_id, _date_param(today), _date_param(today), *scope_params],
-    )
-    return cursor.rowcount
 
 
 def _status_sql(progress: str, expected: str, phase: str) -> str:
@@ -345,8 +392,7 @@ def clock_tick(
             accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
             today = accelerator.local_today(now)
             with connection.cursor() as cursor:
-                transition_ids, transitions = _record_transitions(cursor, accelerator.id, today, now, cohort_ids)
-                _move_phases(cursor, accelerator.id, today, cohort_ids)
+                transition_ids, transitions = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
                 result.stations_created += _materialise_stations(cursor, accelerator.id, cohort_ids)
                 result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
             result.statuses_changed += refresh_status(accelerator=accelerator, today=today, cohort_ids=cohort_ids)

@@ -171,8 +171,10 @@ class Membership(models.Model):
 class PhaseTransition(models.Model):
     """A phase a challenge entered, with the date it took effect; recorded exactly once."""
 
+    # No index of its own: the unique (challenge, to_phase) index below starts with it and serves
+    # every lookup by challenge, and the clock inserts one row fewer index entry per transition.
     challenge = models.ForeignKey(
-        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="transitions"
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="transitions", db_index=False
     )
     from_phase = models.CharField(_("from"), max_length=15, choices=Phase.choices)
     to_phase = models.CharField(_("to"), max_length=15, choices=Phase.choices)
