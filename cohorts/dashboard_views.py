@@ -7,13 +7,18 @@ so filtering and sorting work with and without JavaScript, and the URL always ca
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
@@ -76,8 +81,8 @@ PAGE_SIZE = 50
 class _Board:
     """What the cohort board, its exports and its briefing share: the cohort and its filters."""
 
-    def __init__(self, request, cohort_id: int):
-        self.cohort: Cohort = get_cohort_for_reader(request.user, cohort_id)
+    def __init__(self, request, cohort: Cohort):
+        self.cohort = cohort
         self.accelerator = self.cohort.accelerator
         self.today = self.accelerator.local_today()
         self.day = selectors.clamped_day(self.cohort, self.today)
@@ -167,16 +172,40 @@ def _sort_headers(request, current: str) -> list[dict]:
     return headers
 
 
-@access(COHORT_READ)
-@require_GET
-@login_required
-def cohort_board(request, cohort_id: int):
-    board = _Board(request, cohort_id)
+# How long a rendered board may sit in the cache. Its key already changes with every value it shows
+# (``selectors.board_fingerprint``), the reader's language, the local date and the query string;
+# the time limit only returns the memory of boards nobody opens any more.
+BOARD_CACHE_SECONDS = 600
+
+
+def _board_cache_key(request, cohort: Cohort, today, fragment: bool) -> str:
+    accelerator = cohort.accelerator
+    parts = [
+        selectors.board_fingerprint(cohort=cohort),
+        cohort.pk,
+        cohort.name,
+        cohort.status,
+        cohort.design_start,
+        cohort.launch_date,
+        cohort.sustainment_days,
+        accelerator.slug,
+        accelerator.name,
+        accelerator.is_demo,
+        accelerator.checkin_cadence_days,
+        translation.get_language(),
+        today,
+        fragment,
+        sorted(request.GET.lists()),
+    ]
+    return f"cohort-board:{cohort.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def _render_board(request, board: _Board, fragment: bool) -> str:
+    """The board's content (or, for htmx, its table alone) as HTML: the expensive part of the page."""
     page = board.page(request.GET.get("page"))
     context = {
         "cohort": board.cohort,
         "accelerator": board.accelerator,
-        "theme_accelerator": board.accelerator,
         "form": board.form,
         "rows": _for_display(page.rows),
         "page": page,
@@ -188,19 +217,43 @@ def cohort_board(request, cohort_id: int):
         "query": request.GET.urlencode(),
         "board_url": reverse("cohort_board", kwargs={"cohort_id": board.cohort.pk}),
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "dashboards/cohort_board.html#board", context)
+    if fragment:
+        return render_to_string("dashboards/_cohort_board.html#board", context, request)
+    counts, total = selectors.status_counts(cohort=board.cohort)
+    phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
+    curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)
+    context |= {
+        "status_counts": counts,
+        "total": total,
+        "phase": phase,
+        "phase_label": phase_label,
+        "curve": curve,
+        "chart": progress_chart(curve),
+    }
+    return render_to_string("dashboards/_cohort_board.html", context, request)
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_board(request, cohort_id: int):
+    """The whole board, or its table alone for htmx; rendered once per state of the data it shows."""
+    cohort = get_cohort_for_reader(request.user, cohort_id)
+    today = cohort.accelerator.local_today()
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    key = _board_cache_key(request, cohort, today, fragment)
+    html = cache.get(key)
+    if html is None:
+        html = _render_board(request, _Board(request, cohort), fragment)
+        cache.set(key, html, BOARD_CACHE_SECONDS)
+    if fragment:
+        response = HttpResponse(html)
     else:
-        counts, total = selectors.status_counts(cohort=board.cohort)
-        phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
-        curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)
-        context |= {
-            "status_counts": counts,
-            "total": total,
-            "phase": phase,
-            "phase_label": phase_label,
-            "curve": curve,
-            "chart": progress_chart(curve),
+        context = {
+            "cohort": cohort,
+            "accelerator": cohort.accelerator,
+            "theme_accelerator": cohort.accelerator,
+            "board_html": mark_safe(html),  # noqa: S308 (rendered by our own template above)
         }
         response = render(request, "dashboards/cohort_board.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -208,7 +261,7 @@ def cohort_board(request, cohort_id: int):
 
 
 def _export(request, cohort_id: int, extension: str) -> HttpResponse:
-    board = _Board(request, cohort_id)
+    board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
     headers = exports.export_headers()
     table = exports.export_table(board.all_rows(), day=board.day)
     if extension == "csv":
@@ -244,7 +297,7 @@ def cohort_export_xlsx(request, cohort_id: int):
 @login_required
 def cohort_briefing(request, cohort_id: int):
     """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""
-    board = _Board(request, cohort_id)
+    board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
     counts, total = selectors.status_counts(cohort=board.cohort)
     phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
     curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)

@@ -7,10 +7,12 @@ check-in service; these selectors only filter, sort, join and aggregate them in 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -34,7 +36,7 @@ from challenges.clock import phase_on
 from challenges.models import Challenge, CheckIn, Membership, Phase, Status
 
 from .access import cohorts_visible_to
-from .models import ACCELERATION_DAYS, Accelerator, AcceleratorRole, Cohort, Entity
+from .models import ACCELERATION_DAYS, Accelerator, AcceleratorRole, Cohort, Entity, User
 
 # --- Free-text search in any script --------------------------------------------------------------
 #
@@ -406,6 +408,68 @@ def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
         .order_by("name")
         .values_list("pk", "name")
     )
+
+
+# --- What the board shows, as one digest (its cache key) ---------------------------------------------
+
+# Every stored value the board, its status counts, its filters and its chart are made of. The
+# digest changes whenever one of them does, however it was written (a form, the clock's SQL, the
+# admin, an import), so a cached board can never outlive its data.
+_FINGERPRINT_COLUMNS = [
+    "ch.id",
+    "ch.title",
+    "ch.lead_entity_id",
+    "e.name",
+    "u.full_name",
+    "u.email",
+    "ch.unit",
+    "ch.baseline_value",
+    "ch.target_value",
+    "ch.phase",
+    "ch.phase_since",
+    "ch.current_value",
+    "ch.progress",
+    "ch.expected_progress",
+    "ch.status",
+    "ch.last_checkin_on",
+    "ch.is_stale",
+    "ch.withdrawn_at",
+    "ch.updated_at",
+]
+
+
+def _digest_sql(rows_sql: str) -> str:
+    """One text value from a subquery of (r, k1, k2) rows, taken in key order: md5 on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        return f"(SELECT md5(COALESCE(string_agg(rows.r, '|' ORDER BY rows.k1, rows.k2), '')) FROM ({rows_sql}) rows)"
+    return f"(SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows_sql} ORDER BY k1, k2) rows)"
+
+
+def board_fingerprint(*, cohort: Cohort) -> str:
+    """A digest of every value the cohort board shows: one query, read in the database.
+
+    The rows are folded to one value there (md5 on PostgreSQL), so a 3,000-challenge cohort costs
+    the database a scan of its rows and Python a 32-character string. The check-ins behind the
+    chart are summed up by count, periods, values, versions (a correction bumps it) and latest change.
+    """
+    ch, ci = Challenge._meta.db_table, CheckIn._meta.db_table
+    row = " || '~' || ".join(f"COALESCE(CAST({column} AS TEXT), '')" for column in _FINGERPRINT_COLUMNS)
+    rows = f"""
+        SELECT {row} AS r, ch.id AS k1, COALESCE(m.id, 0) AS k2
+        FROM {ch} ch
+        JOIN {Entity._meta.db_table} e ON e.id = ch.lead_entity_id
+        LEFT JOIN {Membership._meta.db_table} m ON m.challenge_id = ch.id AND m.role = %s
+        LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
+        WHERE ch.cohort_id = %s"""
+    checkins = f"""
+        SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(ci.version), 0) AS TEXT) || ':'
+               || CAST(COALESCE(SUM(ci.period), 0) AS TEXT) || ':' || CAST(COALESCE(SUM(ci.value), 0) AS TEXT)
+               || ':' || COALESCE(CAST(MAX(ci.updated_at) AS TEXT), '')
+        FROM {ci} ci JOIN {ch} c2 ON c2.id = ci.challenge_id WHERE c2.cohort_id = %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_digest_sql(rows)}, ({checkins})", [Membership.Role.TEAM_LEAD, cohort.pk, cohort.pk])
+        challenges, checkin_summary = cursor.fetchone()
+    return hashlib.sha256(f"{challenges}#{checkin_summary}".encode()).hexdigest()
 
 
 # --- Cohort chart: mean progress per check-in period ---------------------------------------------------

@@ -1,10 +1,14 @@
 """The dashboards as each kind of reader sees them: pages, htmx partials, scope, bad input."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
-from challenges.models import Membership
+from challenges.clock import clock_tick
+from challenges.models import Challenge, CheckIn, Membership
 from cohorts.models import AcceleratorRole
 from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
 from tests.factories import AcceleratorFactory, CohortFactory, GrantFactory, MembershipFactory, UserFactory
@@ -211,7 +215,8 @@ def test_the_url_round_trips_the_filters(client, accelerator, cohort):
     assert 'name="sort" value="-progress" form="board-filters"' in html
     query = response.context["query"]
     assert f"{reverse('cohort_export_xlsx', args=[cohort.pk])}?{query}".replace("&", "&amp;") in html
-    # Reopening the export link gives the same rows as the board.
+    # Reopening the export link gives the same rows as the board (rendered afresh, not from the cache).
+    cache.clear()
     again = client.get(board_url(cohort) + "?" + query)
     assert [r.id for r in again.context["rows"]] == [r.id for r in response.context["rows"]]
 
@@ -246,6 +251,70 @@ def test_an_empty_filter_result_says_so(client, accelerator, cohort):
     client.force_login(official_of(accelerator))
     response = client.get(board_url(cohort, q="nothing like this"))
     assert "No challenge matches these filters." in response.content.decode()
+
+
+# --- The cached board follows its data ------------------------------------------------------------
+
+
+def _board_html(client, cohort, **headers) -> str:
+    response = client.get(board_url(cohort), headers=headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_board_is_served_from_the_cache_while_its_data_stands_still(client, accelerator, cohort):
+    client.force_login(official_of(accelerator))
+    first = client.get(board_url(cohort))
+    assert "rows" in first.context  # rendered
+    again = client.get(board_url(cohort))
+    assert "rows" not in again.context  # served from the cache …
+    assert again.context["board_html"] == first.context["board_html"]  # … the same board
+
+
+def test_every_write_to_what_the_board_shows_renders_it_afresh(client, accelerator, cohort):
+    """Whatever writes the data (a form, a queryset update, the clock's SQL), the next view shows it:
+    the cache key is a digest of the stored values, not a timestamp some writer might not touch."""
+    client.force_login(official_of(accelerator))
+    challenge = cohort.challenges.order_by("title").first()
+    assert "Renamed challenge" not in _board_html(client, cohort)
+
+    # A bare UPDATE that leaves updated_at alone.
+    Challenge.objects.filter(pk=challenge.pk).update(title="Renamed challenge")
+    assert "Renamed challenge" in _board_html(client, cohort)
+
+    # The lead entity's name (another table).
+    entity = challenge.lead_entity
+    entity.name = "Ministry of Renamed Things"
+    entity.save()
+    assert "Ministry of Renamed Things" in _board_html(client, cohort)
+
+    # The team lead's name (a user row).
+    lead = Membership.objects.get(challenge=challenge, role=Membership.Role.TEAM_LEAD).user
+    lead.full_name = "Renamed Lead"
+    lead.save()
+    assert "Renamed Lead" in _board_html(client, cohort)
+
+    # A check-in corrected in place (same count, same time under the frozen clock): the chart moves.
+    before = _board_html(client, cohort)
+    checkin = CheckIn.objects.filter(challenge__cohort=cohort).order_by("pk").first()
+    CheckIn.objects.filter(pk=checkin.pk).update(value=checkin.value - 5)
+    assert _board_html(client, cohort) != before
+
+    # The clock's set-based SQL: run for tomorrow, it moves every expected-progress marker.
+    before = _board_html(client, cohort)
+    clock_tick(now=NOW + timedelta(days=1))
+    assert _board_html(client, cohort) != before
+
+
+def test_the_cache_keeps_languages_and_the_htmx_table_apart(client, accelerator, cohort):
+    client.force_login(official_of(accelerator))
+    english = _board_html(client, cohort)
+    table = _board_html(client, cohort, **{"HX-Request": "true"})
+    client.cookies["django_language"] = "ar"
+    arabic = _board_html(client, cohort)
+    assert 'dir="rtl"' in arabic and 'dir="rtl"' not in english
+    assert "<html" not in table and table.lstrip().startswith('<div id="board">')
+    assert "التحديات" in arabic or "تحد" in arabic
 
 
 # --- Briefing -------------------------------------------------------------------------------------------
