@@ -411,65 +411,74 @@ def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
 
 
 # --- What the board shows, as one digest (its cache key) ---------------------------------------------
-
-# Every stored value the board, its status counts, its filters and its chart are made of. The
-# digest changes whenever one of them does, however it was written (a form, the clock's SQL, the
-# admin, an import), so a cached board can never outlive its data.
-_FINGERPRINT_COLUMNS = [
-    "ch.id",
-    "ch.title",
-    "ch.lead_entity_id",
-    "e.name",
-    "u.full_name",
-    "u.email",
-    "ch.unit",
-    "ch.baseline_value",
-    "ch.target_value",
-    "ch.phase",
-    "ch.phase_since",
-    "ch.current_value",
-    "ch.progress",
-    "ch.expected_progress",
-    "ch.status",
-    "ch.last_checkin_on",
-    "ch.is_stale",
-    "ch.withdrawn_at",
-    "ch.updated_at",
-]
+#
+# The board, its status counts, its filter options and its chart are made of the cohort's
+# challenges, their lead entities, their team leads (membership and user rows) and their
+# check-ins. The digest changes whenever one of those rows does, however it was written (a form,
+# the clock's SQL, the admin, an import), so a cached board never outlives its data.
 
 
-def _digest_sql(rows_sql: str) -> str:
-    """One text value from a subquery of (r, k1, k2) rows, taken in key order: md5 on PostgreSQL."""
-    if connection.vendor == "postgresql":
-        return f"(SELECT md5(COALESCE(string_agg(rows.r, '|' ORDER BY rows.k1, rows.k2), '')) FROM ({rows_sql}) rows)"
-    return f"(SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows_sql} ORDER BY k1, k2) rows)"
-
-
-def board_fingerprint(*, cohort: Cohort) -> str:
-    """A digest of every value the cohort board shows: one query, read in the database.
-
-    The rows are folded to one value there (md5 on PostgreSQL), so a 3,000-challenge cohort costs
-    the database a scan of its rows and Python a 32-character string. The check-ins behind the
-    chart are summed up by count, periods, values, versions (a correction bumps it) and latest change.
-    """
-    ch, ci = Challenge._meta.db_table, CheckIn._meta.db_table
-    row = " || '~' || ".join(f"COALESCE(CAST({column} AS TEXT), '')" for column in _FINGERPRINT_COLUMNS)
-    rows = f"""
-        SELECT {row} AS r, ch.id AS k1, COALESCE(m.id, 0) AS k2
-        FROM {ch} ch
+def _board_rows_sql(select: str) -> str:
+    return f"""
+        SELECT {select}
+        FROM {Challenge._meta.db_table} ch
         JOIN {Entity._meta.db_table} e ON e.id = ch.lead_entity_id
         LEFT JOIN {Membership._meta.db_table} m ON m.challenge_id = ch.id AND m.role = %s
         LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
         WHERE ch.cohort_id = %s"""
-    checkins = f"""
-        SELECT CAST(COUNT(*) AS TEXT) || ':' || CAST(COALESCE(SUM(ci.version), 0) AS TEXT) || ':'
-               || CAST(COALESCE(SUM(ci.period), 0) AS TEXT) || ':' || CAST(COALESCE(SUM(ci.value), 0) AS TEXT)
-               || ':' || COALESCE(CAST(MAX(ci.updated_at) AS TEXT), '')
-        FROM {ci} ci JOIN {ch} c2 ON c2.id = ci.challenge_id WHERE c2.cohort_id = %s"""
+
+
+def _board_checkins_sql(select: str) -> str:
+    return f"""
+        SELECT {select}
+        FROM {CheckIn._meta.db_table} ci JOIN {Challenge._meta.db_table} c2 ON c2.id = ci.challenge_id
+        WHERE c2.cohort_id = %s"""
+
+
+def _text(sql: str) -> str:
+    return f"COALESCE(CAST({sql} AS TEXT), '')"
+
+
+def _postgresql_board_digest_sql() -> str:
+    """PostgreSQL stamps every row version with the transaction that wrote it (``xmin``): any
+    insert, update or delete of a row the board reads changes the count or the sum of those
+    stamps, without reading a single value."""
+    xmin = lambda alias: f"COALESCE(SUM({alias}.xmin::text::bigint), 0)"  # noqa: E731
+    rows = _board_rows_sql(" || ':' || ".join(_text(x) for x in ["COUNT(*)", *map(xmin, ["ch", "e", "m", "u"])]))
+    checkins = _board_checkins_sql(f"{_text('COUNT(*)')} || ':' || {_text(xmin('ci'))}")
+    return f"SELECT ({rows}), ({checkins})"
+
+
+# The values themselves, for SQLite (the embedded mode), which keeps no such stamp.
+_DIGEST_COLUMNS = [
+    *(f"ch.{name}" for name in ["id", "title", "lead_entity_id", "unit", "baseline_value", "target_value"]),
+    *(f"ch.{name}" for name in ["phase", "phase_since", "current_value", "progress", "expected_progress"]),
+    *(f"ch.{name}" for name in ["status", "last_checkin_on", "is_stale", "withdrawn_at", "updated_at"]),
+    "e.name",
+    "u.full_name",
+    "u.email",
+]
+
+
+def _sqlite_board_digest_sql() -> str:
+    row = " || '~' || ".join(_text(column) for column in _DIGEST_COLUMNS)
+    rows = _board_rows_sql(f"{row} AS r, ch.id AS k1, COALESCE(m.id, 0) AS k2")
+    summary = " || ':' || ".join(
+        _text(x) for x in ["COUNT(*)", "SUM(ci.version)", "SUM(ci.period)", "SUM(ci.value)", "MAX(ci.updated_at)"]
+    )
+    return (
+        f"SELECT (SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows} ORDER BY k1, k2) rows),"
+        f" ({_board_checkins_sql(summary)})"
+    )
+
+
+def board_fingerprint(*, cohort: Cohort) -> str:
+    """A digest of every row the cohort board is made of: one query, folded in the database."""
+    sql = _postgresql_board_digest_sql() if connection.vendor == "postgresql" else _sqlite_board_digest_sql()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_digest_sql(rows)}, ({checkins})", [Membership.Role.TEAM_LEAD, cohort.pk, cohort.pk])
-        challenges, checkin_summary = cursor.fetchone()
-    return hashlib.sha256(f"{challenges}#{checkin_summary}".encode()).hexdigest()
+        cursor.execute(sql, [Membership.Role.TEAM_LEAD, cohort.pk, cohort.pk])
+        rows, checkins = cursor.fetchone()
+    return hashlib.sha256(f"{rows}#{checkins}".encode()).hexdigest()
 
 
 # --- Cohort chart: mean progress per check-in period ---------------------------------------------------

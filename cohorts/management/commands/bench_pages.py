@@ -92,6 +92,12 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=2, help="Seconds of unmeasured load per page first.")
         parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers.")
         parser.add_argument("--tool", choices=["auto", "wrk", "locust"], default="auto")
+        parser.add_argument(
+            "--redis-url",
+            default=os.environ.get("BENCH_REDIS_URL", os.environ.get("REDIS_URL", "")),
+            help="Redis for the pages' cache, as in production (default: BENCH_REDIS_URL, else REDIS_URL); "
+            "without one the server uses the embedded mode's cache on disk.",
+        )
         parser.add_argument("--keep-database", action="store_true", help="Leave the bench database behind.")
         # Internal: the child process that fills the bench database (run with its DATABASE_URL).
         parser.add_argument("--seed-child", action="store_true", help="(internal)")
@@ -107,7 +113,7 @@ class Command(BaseCommand):
             raise CommandError("the page benchmark runs on PostgreSQL: --database-url postgres://…")
         tool = _pick_tool(options["tool"])
         var_dir = tempfile.mkdtemp(prefix="bench-pages-")
-        env = _child_env(url, var_dir)
+        env = _child_env(url, var_dir, options["redis_url"])
         server = None
         try:
             self._log(f"database: recreating {_redact(url)}")
@@ -252,7 +258,7 @@ def drop_database(url: str) -> None:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def _child_env(url: str, var_dir: str) -> dict[str, str]:
+def _child_env(url: str, var_dir: str, redis_url: str = "") -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -265,6 +271,8 @@ def _child_env(url: str, var_dir: str) -> dict[str, str]:
     }
     for name in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "TEST_DB_SUFFIX"):
         env.pop(name, None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     return env
 
 
@@ -502,7 +510,8 @@ def _report(results: list[Measurement], options: dict, tool: str, seeded: dict) 
     trivial = results[0]
     lines = [
         f"{seeded['challenges']} challenges × {seeded['checkins'] // max(seeded['challenges'], 1)} check-ins "
-        f"(Day {seeded['day']}), PostgreSQL, gunicorn with {options['workers']} sync workers, {tool} at "
+        f"(Day {seeded['day']}), PostgreSQL, cache {'on Redis' if options['redis_url'] else 'on disk'}, "
+        f"gunicorn with {options['workers']} sync workers, {tool} at "
         f"concurrency {options['concurrency']} for {options['duration']} s per page, {os.cpu_count()} CPUs.",
         "",
         "| page | req/s | p50 (ms) | p95 (ms) | throughput vs trivial view | failed |",
