@@ -100,6 +100,20 @@ class _Board:
         page.rows = selectors.rows_for(page.object_list, today=self.today)
         return page
 
+    def summary(self) -> dict:
+        """The cohort as a whole: counts per status, its phase, and its progress chart (3 queries)."""
+        counts, total = selectors.status_counts(cohort=self.cohort)
+        phase, phase_label = selectors.cohort_phase(self.cohort, self.today)
+        curve = selectors.cohort_progress_curve(cohort=self.cohort, today=self.today)
+        return {
+            "status_counts": counts,
+            "total": total,
+            "phase": phase,
+            "phase_label": phase_label,
+            "curve": curve,
+            "chart": progress_chart(curve),
+        }
+
     def is_filtered(self) -> bool:
         f = self.filters
         return bool(f.entity or f.status or f.phase or f.q)
@@ -220,18 +234,7 @@ def _render_board(request, board: _Board, fragment: bool) -> str:
     }
     if fragment:
         return render_to_string("dashboards/_cohort_board.html#board", context, request)
-    counts, total = selectors.status_counts(cohort=board.cohort)
-    phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
-    curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)
-    context |= {
-        "status_counts": counts,
-        "total": total,
-        "phase": phase,
-        "phase_label": phase_label,
-        "curve": curve,
-        "chart": progress_chart(curve),
-    }
-    return render_to_string("dashboards/_cohort_board.html", context, request)
+    return render_to_string("dashboards/_cohort_board.html", context | board.summary(), request)
 
 
 @access(COHORT_READ)
@@ -303,9 +306,6 @@ def cohort_export_xlsx(request, cohort_id: int):
 def cohort_briefing(request, cohort_id: int):
     """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""
     board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
-    counts, total = selectors.status_counts(cohort=board.cohort)
-    phase, phase_label = selectors.cohort_phase(board.cohort, board.today)
-    curve = selectors.cohort_progress_curve(cohort=board.cohort, today=board.today)
     context = {
         "cohort": board.cohort,
         "accelerator": board.accelerator,
@@ -314,12 +314,7 @@ def cohort_briefing(request, cohort_id: int):
         "day": board.day,
         "today": board.today,
         "filter_summary": board.filter_summary(),
-        "status_counts": counts,
-        "total": total,
-        "phase": phase,
-        "phase_label": phase_label,
-        "curve": curve,
-        "chart": progress_chart(curve),
+        **board.summary(),
         "query": request.GET.urlencode(),
     }
     return render(request, "dashboards/briefing.html", context)
