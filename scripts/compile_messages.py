@@ -1,5 +1,6 @@
 """Compile locale/*/LC_MESSAGES/*.po into .mo files with polib: no GNU gettext needed."""
 
+import os
 from pathlib import Path
 
 import polib
@@ -13,7 +14,11 @@ def main() -> None:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+        # Written aside then renamed: test processes running side by side (pytest-xdist) may compile
+        # at the same moment, and none may read a half-written catalogue.
+        partial = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        polib.pofile(str(po_path)).save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
         compiled += 1
     print(f"compiled {compiled} message catalogue(s)")
 

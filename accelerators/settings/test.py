@@ -21,6 +21,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 elif os.environ.get("TEST_DB_SUFFIX"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_accelerators_{os.environ['TEST_DB_SUFFIX']}"}  # noqa: F405
+# Under pytest-xdist, pytest-django appends the worker id (``_gw0``) to the test database's name, so
+# each test process has its own; processes the tests start are given that name (tests/processes.py).
+
+# The suite runs in several pytest-xdist processes (PYTEST_XDIST_WORKER=gw0, gw1, ...) that share one
+# broker: each sends to, and starts its Celery workers on, a queue of its own, so a worker never runs
+# another process's task against the wrong test database, nor one from a `make run` worker's queue.
+# Inherited by worker processes the tests start, so they listen where their test process sends.
+CELERY_TASK_DEFAULT_QUEUE = "-".join(
+    filter(None, ["tests", os.environ.get("TEST_DB_SUFFIX"), os.environ.get("PYTEST_XDIST_WORKER")])
+)
 
 if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
     # Keep test tasks away from a `make run` worker that may be running beside the suite.

@@ -1,6 +1,7 @@
 """A throwaway redis-server on a spare loopback port, and pointing the Celery app at it."""
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -10,9 +11,16 @@ from kombu import pools
 
 from accelerators.celery import app
 
+PORTS_PER_PROCESS = 10
 
-def free_port(start: int = 6390, end: int = 6420) -> int:
-    for port in range(start, end):
+
+def free_port() -> int:
+    """A spare port from this test process's own range: 6390-6399 for gw0 (and a run without
+    pytest-xdist), 6400-6409 for gw1, ... A port is only probed, not held, and a test that stops its
+    redis-server to see the broker down must not find another process's server there when it looks."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    start = 6390 + PORTS_PER_PROCESS * int(worker.removeprefix("gw") or 0)
+    for port in range(start, start + PORTS_PER_PROCESS):
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
@@ -58,8 +66,9 @@ class SpareRedis:
     def cli(self, *args) -> subprocess.CompletedProcess:
         return subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True, text=True)
 
-    def queue_length(self, queue: str = "celery") -> int:
-        return int(self.cli("llen", queue).stdout.strip() or 0)
+    def queue_length(self, queue: str | None = None) -> int:
+        """Messages waiting in ``queue``, by default the queue this test process sends to."""
+        return int(self.cli("llen", queue or app.conf.task_default_queue).stdout.strip() or 0)
 
 
 def redis_available() -> bool:
