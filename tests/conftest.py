@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 import pytest
@@ -53,6 +54,24 @@ def _empty_tables_with_delete():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush)
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_tasks_left_from_an_earlier_run():
+    """Tasks that tests send on commit and no worker takes stay on Redis after the run; the next run's
+    first Celery worker would take them and run them against a new test database, whose ids start
+    again from 1. Empty this test process's own queue (settings/test.py) before its first test."""
+    from django.conf import settings
+
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        return  # the embedded broker's folder is new for each run
+    from kombu.exceptions import OperationalError
+
+    from accelerators.celery import app
+
+    with contextlib.suppress(OperationalError, OSError), app.connection_for_write() as broker:
+        broker.ensure_connection(max_retries=1)
+        broker.default_channel.queue_purge(app.conf.task_default_queue)
 
 
 @pytest.fixture
