@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -11,6 +12,7 @@ from .models import (
     Station,
     StationTemplate,
 )
+from .services import challenge_take_latest_checkin
 
 
 class MembershipInline(admin.TabularInline):
@@ -97,6 +99,32 @@ class CheckInAdmin(SimpleHistoryAdmin):
     search_fields = ["challenge__title", "done", "next_steps"]
     autocomplete_fields = ["challenge", "author"]
     list_select_related = ["challenge", "author"]
+
+    # A check-in edited or deleted here moves its challenge's current value and status as the
+    # team lead's form does.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            _take_latest(obj.challenge_id)
+            if change and "challenge" in form.changed_data and form.initial.get("challenge"):
+                _take_latest(form.initial["challenge"])
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            _take_latest(obj.challenge_id)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            challenge_ids = set(queryset.values_list("challenge_id", flat=True))
+            super().delete_queryset(request, queryset)
+            for challenge_id in sorted(challenge_ids):
+                _take_latest(challenge_id)
+
+
+def _take_latest(challenge_id: int) -> None:
+    challenge = Challenge.objects.select_related("cohort__accelerator").get(pk=challenge_id)
+    challenge_take_latest_checkin(challenge=challenge, today=challenge.cohort.accelerator.local_today())
 
 
 @admin.register(Blocker)

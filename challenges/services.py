@@ -120,7 +120,7 @@ def checkin_submit(
         expected = existing.version if version is None else version
         checkin = _checkin_correct(checkin=existing, expected_version=expected, by=by, now=now, fields=fields)
         outcome = CheckInOutcome(checkin=checkin, corrected=True, merged=version is None)
-    _challenge_take_latest_checkin(challenge=challenge, today=today)
+    challenge_take_latest_checkin(challenge=challenge, today=today)
     return outcome
 
 
@@ -153,7 +153,12 @@ def _checkin_correct(*, checkin: CheckIn, expected_version: int, by, now: dateti
     return checkin
 
 
-def _challenge_take_latest_checkin(*, challenge: Challenge, today: date) -> None:
+def challenge_take_latest_checkin(*, challenge: Challenge, today: date) -> None:
+    """Copy the newest check-in's value and date onto the challenge, then its progress and status.
+
+    Every write of a check-in ends here (the form, a correction, the admin), so the challenge row
+    is rewritten with it: the dashboards' cache keys on that row (``board_fingerprint``).
+    """
     latest = CheckIn.objects.filter(challenge=OuterRef("pk")).order_by("-period")
     Challenge.objects.filter(pk=challenge.pk).update(
         current_value=Subquery(latest.values("value")[:1]),

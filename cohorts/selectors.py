@@ -415,7 +415,9 @@ def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
 # The board, its status counts, its filter options and its chart are made of the cohort's
 # challenges, their lead entities, their team leads (membership and user rows) and their
 # check-ins. The digest changes whenever one of those rows does, however it was written (a form,
-# the clock's SQL, the admin, an import), so a cached board never outlives its data.
+# the clock's SQL, the admin, an import), so a cached board never outlives its data. Check-ins
+# count through their challenge: every write of one (the form, a correction, the admin) rewrites
+# its challenge row in the same transaction (``challenge_take_latest_checkin``).
 
 
 def _board_rows_sql(select: str) -> str:
@@ -428,28 +430,20 @@ def _board_rows_sql(select: str) -> str:
         WHERE ch.cohort_id = %s"""
 
 
-def _board_checkins_sql(select: str) -> str:
-    return f"""
-        SELECT {select}
-        FROM {CheckIn._meta.db_table} ci JOIN {Challenge._meta.db_table} c2 ON c2.id = ci.challenge_id
-        WHERE c2.cohort_id = %s"""
-
-
 def _text(sql: str) -> str:
     return f"COALESCE(CAST({sql} AS TEXT), '')"
 
 
 def _postgresql_board_digest_sql() -> str:
-    """PostgreSQL stamps every row version with the transaction that wrote it (``xmin``): any
-    insert, update or delete of a row the board reads changes the count or the sum of those
-    stamps, without reading a single value."""
-    xmin = lambda alias: f"COALESCE(SUM({alias}.xmin::text::bigint), 0)"  # noqa: E731
-    rows = _board_rows_sql(" || ':' || ".join(_text(x) for x in ["COUNT(*)", *map(xmin, ["ch", "e", "m", "u"])]))
-    checkins = _board_checkins_sql(f"{_text('COUNT(*)')} || ':' || {_text(xmin('ci'))}")
-    return f"SELECT ({rows}), ({checkins})"
+    """PostgreSQL stamps every row version with the transaction that wrote it (``xmin``; an
+    UPDATE writes a new version even when no value changes): any insert, update or delete of a
+    row the board reads changes the count or the sum of those stamps, without reading a value."""
+    stamps = [f"COALESCE(SUM({alias}.xmin::text::bigint), 0)" for alias in ["ch", "e", "m", "u"]]
+    return _board_rows_sql(" || ':' || ".join(_text(x) for x in ["COUNT(*)", *stamps]))
 
 
-# The values themselves, for SQLite (the embedded mode), which keeps no such stamp.
+# The values themselves, for SQLite (the embedded mode), which keeps no such stamp; there an
+# UPDATE that changes no value leaves no trace, so the check-ins are summed up as well.
 _DIGEST_COLUMNS = [
     *(f"ch.{name}" for name in ["id", "title", "lead_entity_id", "unit", "baseline_value", "target_value"]),
     *(f"ch.{name}" for name in ["phase", "phase_since", "current_value", "progress", "expected_progress"]),
@@ -466,19 +460,27 @@ def _sqlite_board_digest_sql() -> str:
     summary = " || ':' || ".join(
         _text(x) for x in ["COUNT(*)", "SUM(ci.version)", "SUM(ci.period)", "SUM(ci.value)", "MAX(ci.updated_at)"]
     )
+    checkins = f"""
+        SELECT {summary}
+        FROM {CheckIn._meta.db_table} ci JOIN {Challenge._meta.db_table} c2 ON c2.id = ci.challenge_id
+        WHERE c2.cohort_id = %s"""
     return (
-        f"SELECT (SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows} ORDER BY k1, k2) rows),"
-        f" ({_board_checkins_sql(summary)})"
+        f"SELECT (SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows} ORDER BY k1, k2) rows)"
+        f" || '#' || ({checkins})"
     )
 
 
 def board_fingerprint(*, cohort: Cohort) -> str:
     """A digest of every row the cohort board is made of: one query, folded in the database."""
-    sql = _postgresql_board_digest_sql() if connection.vendor == "postgresql" else _sqlite_board_digest_sql()
+    params = [Membership.Role.TEAM_LEAD, cohort.pk]
+    if connection.vendor == "postgresql":
+        sql = _postgresql_board_digest_sql()
+    else:
+        sql, params = _sqlite_board_digest_sql(), [*params, cohort.pk]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [Membership.Role.TEAM_LEAD, cohort.pk, cohort.pk])
-        rows, checkins = cursor.fetchone()
-    return hashlib.sha256(f"{rows}#{checkins}".encode()).hexdigest()
+        cursor.execute(sql, params)
+        (digest,) = cursor.fetchone()
+    return hashlib.sha256(digest.encode()).hexdigest()
 
 
 # --- Cohort chart: mean progress per check-in period ---------------------------------------------------

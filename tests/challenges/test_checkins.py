@@ -397,3 +397,31 @@ def test_sustainment_checkins_are_monthly_and_show_sustained_or_slipping():
     assert CheckIn.objects.count() == 1
     assert Challenge.objects.get(pk=team.challenge.pk).status == Status.SLIPPING
     assert date(2026, 3, 1) == LAUNCH
+
+
+# --- The admin ------------------------------------------------------------------------------------
+
+
+def test_a_checkin_edited_or_deleted_in_the_admin_moves_its_challenge(client, team):
+    """The program team may fix a typo in the admin: the challenge's value and status follow, as
+    after the team lead's own correction."""
+    with time_machine.travel(on_day(10), tick=False):
+        post(team, value="37")
+        checkin = CheckIn.objects.get(challenge=team.challenge)
+        superuser = UserFactory(is_staff=True, is_superuser=True)
+        client.force_login(superuser)
+        url = reverse("admin:challenges_checkin_change", args=[checkin.pk])
+        form = client.get(url).context["adminform"].form
+        data = {name: form[name].value() for name in form.fields}
+        data |= {"value": "20", "next_steps": data["next_steps"] or ""}
+        response = client.post(url, {k: v for k, v in data.items() if v is not None})
+        assert response.status_code == 302, response.content.decode()[:2000]
+        team.challenge.refresh_from_db()
+        assert team.challenge.current_value == Decimal("20")
+        assert team.challenge.status == Status.ACHIEVED
+
+        response = client.post(reverse("admin:challenges_checkin_delete", args=[checkin.pk]), {"post": "yes"})
+        assert response.status_code == 302
+        team.challenge.refresh_from_db()
+        assert team.challenge.current_value is None
+        assert team.challenge.last_checkin_on is None

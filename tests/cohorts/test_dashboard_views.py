@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from challenges.clock import clock_tick
 from challenges.models import Challenge, CheckIn, Membership
+from challenges.services import challenge_take_latest_checkin
 from cohorts.models import AcceleratorRole
 from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
 from tests.factories import AcceleratorFactory, CohortFactory, GrantFactory, MembershipFactory, UserFactory
@@ -286,7 +287,7 @@ def test_the_board_is_served_from_the_cache_while_its_data_stands_still(client, 
 @shared_cache
 def test_every_write_to_what_the_board_shows_renders_it_afresh(client, accelerator, cohort):
     """Whatever writes the data (a form, a queryset update, the clock's SQL), the next view shows it:
-    the cache key is a digest of the stored values, not a timestamp some writer might not touch."""
+    the cache key is a digest of the rows, not a timestamp some writer might not touch."""
     client.force_login(official_of(accelerator))
     challenge = cohort.challenges.order_by("title").first()
     assert "Renamed challenge" not in _board_html(client, cohort)
@@ -307,10 +308,12 @@ def test_every_write_to_what_the_board_shows_renders_it_afresh(client, accelerat
     lead.save()
     assert "Renamed Lead" in _board_html(client, cohort)
 
-    # A check-in corrected in place (same count, same time under the frozen clock): the chart moves.
+    # An old check-in corrected (the latest one, the challenge's values and the count stay as they
+    # were): every check-in write ends in challenge_take_latest_checkin, and the chart moves.
     before = _board_html(client, cohort)
-    checkin = CheckIn.objects.filter(challenge__cohort=cohort).order_by("pk").first()
+    checkin = CheckIn.objects.filter(challenge=challenge).order_by("period").first()
     CheckIn.objects.filter(pk=checkin.pk).update(value=checkin.value - 5)
+    challenge_take_latest_checkin(challenge=challenge, today=accelerator.local_today())
     assert _board_html(client, cohort) != before
 
     # The clock's set-based SQL: run for tomorrow, it moves every expected-progress marker.
