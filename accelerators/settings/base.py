@@ -186,6 +186,7 @@ AXES_RESET_ON_SUCCESS = True
 # find nothing and count every failure against an empty username.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # translated page, HTTP 429
+AXES_VERBOSE = False  # no "AXES: BEGIN …" banner on every management command
 
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
