@@ -43,9 +43,11 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
         return Cohort.objects.none()
     if user.is_superuser:
         return Cohort.objects.all()
-    wide = AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("accelerator"), cohort__isnull=True)
-    narrow = AcceleratorRole.objects.filter(user=user, cohort=OuterRef("pk"))
-    return Cohort.objects.filter(Q(Exists(wide)) | Q(Exists(narrow)))
+    # One EXISTS over the reader's grants: accelerator-wide there, or on this very cohort.
+    grants = AcceleratorRole.objects.filter(
+        Q(accelerator=OuterRef("accelerator"), cohort__isnull=True) | Q(cohort=OuterRef("pk")), user=user
+    )
+    return Cohort.objects.filter(Exists(grants))
 
 
 def challenges_visible_to(user):
@@ -88,11 +90,34 @@ def get_cohort_for_admin(user, pk: int) -> Cohort:
     return cohort
 
 
+def can_read_cohort(user, cohort: Cohort) -> bool:
+    """``cohorts_visible_to`` for one cohort: the same rule as one fixed statement.
+
+    The cohort board asks on every view, so the rule is not rebuilt as a queryset each time
+    (its EXISTS cost more to build than to run); tests/accelerators/test_access_matrix.py holds the
+    two forms to the same answers for every role.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
+                AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))""",
+            [user.pk, cohort.accelerator_id, cohort.pk],
+        )
+        return bool(cursor.fetchone()[0])
+
+
 def get_cohort_for_reader(user, pk: int) -> Cohort:
-    cohort = cohorts_visible_to(user).select_related("accelerator").filter(pk=pk).first()
-    if cohort is None:
+    """The cohort with its accelerator, or 404 if ``user`` may not open it (two small queries)."""
+    found = list(Cohort.objects.select_related("accelerator").filter(pk=pk)[:1])
+    if not found or not can_read_cohort(user, found[0]):
         raise Http404
-    return cohort
+    return found[0]
 
 
 def can_post_progress(user, challenge) -> bool:

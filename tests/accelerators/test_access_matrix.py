@@ -98,3 +98,24 @@ def test_the_declared_outcome_for_every_role(client, route, pattern):
             if before is not None and (changed := changed_models(before, snapshot())):
                 mismatches.append(f"POST {path} as {role} was refused ({got}) but changed {changed}")
     assert mismatches == []
+
+
+@pytest.mark.django_db
+def test_the_one_cohort_check_agrees_with_the_visibility_rule():
+    """``can_read_cohort`` (one fixed statement, asked by the board) and ``cohorts_visible_to`` (the
+    queryset the lists use) are the same rule: same answer for every person and cohort."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from cohorts.access import can_read_cohort, cohorts_visible_to
+    from cohorts.models import AcceleratorRole, Cohort
+    from tests.factories import CohortFactory, GrantFactory
+
+    world = build_world()
+    second = CohortFactory(accelerator=world.accelerator)
+    narrow = GrantFactory(accelerator=world.accelerator, cohort=second, role=AcceleratorRole.Role.OFFICIAL).user
+    people = [person or AnonymousUser() for person in world.people.values()] + [narrow]
+    cohorts = list(Cohort.objects.all())
+    for person in people:
+        visible = set(cohorts_visible_to(person).values_list("pk", flat=True))
+        assert {c.pk for c in cohorts if can_read_cohort(person, c)} == visible, person
+    assert set(cohorts_visible_to(narrow).values_list("pk", flat=True)) == {second.pk}

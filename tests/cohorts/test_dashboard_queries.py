@@ -146,18 +146,18 @@ PAGES = {
     "export_xlsx": lambda cohort: reverse("cohort_export_xlsx", args=[cohort.pk]),
     "briefing": lambda cohort: reverse("cohort_briefing", args=[cohort.pk]),
 }
-# Pinned: session, user, (cohort or accelerator), then the page's own reads (the board: entity
+# Pinned: session, user, (cohort and the reader's grant, or accelerator), then the page's own reads (the board: entity
 # choices, COUNT and one page of rows, counts per status, the chart; and the unread-notification
 # badge). See the selectors.
 EXPECTED_QUERIES = {
     "index": 4,
     "overview": 5,
-    "board": 9,
-    "board_filtered": 9,
-    "board_htmx": 6,
-    "export_csv": 5,
-    "export_xlsx": 5,
-    "briefing": 7,
+    "board": 10,
+    "board_filtered": 10,
+    "board_htmx": 7,
+    "export_csv": 6,
+    "export_xlsx": 6,
+    "briefing": 8,
 }
 
 
@@ -181,9 +181,9 @@ def test_each_page_runs_the_same_queries_at_10_and_300_challenges(client, page, 
 
 
 # Outside a test's transaction (as every GET runs), the board is cached: the first view renders it
-# (the queries above, plus the digest of its data); the next ones read session, user, cohort, the
-# digest (and the badge) and take the rendered board from the cache.
-BOARD_PAGES = {"board": (10, 5), "board_filtered": (10, 5), "board_htmx": (7, 4)}
+# (the queries above, plus the digest of its data); the next ones read session, user, cohort, grant,
+# the digest (and the badge) and take the rendered board from the cache.
+BOARD_PAGES = {"board": (11, 6), "board_filtered": (11, 6), "board_htmx": (8, 5)}
 
 
 @pytest.mark.django_db(transaction=True)
