@@ -602,6 +602,9 @@ def measure_query_counts(sizes: tuple[int, ...] = (10, 300), today: date | None 
 
 def measure_suite(extra_env: dict | None = None) -> dict:
     env = {**os.environ, **(extra_env or {})}
+    # manage.py sets the project's settings for this process; the suite takes its own from
+    # pyproject.toml (the test settings), as `make test` does.
+    env.pop("DJANGO_SETTINGS_MODULE", None)
     start = time.perf_counter()
     completed = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
