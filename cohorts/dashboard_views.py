@@ -8,7 +8,9 @@ so filtering and sorting work with and without JavaScript, and the URL always ca
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -193,9 +195,26 @@ def _sort_headers(request, current: str) -> list[dict]:
 BOARD_CACHE_SECONDS = 600
 
 
+def _code_stamp() -> str:
+    """A digest of the code and templates that draw the board: a deploy that changes them never
+    serves a board drawn by the previous release."""
+    here = Path(__file__).resolve().parent
+    templates = Path(settings.BASE_DIR) / "templates" / "dashboards"
+    files = [here / "dashboard_views.py", here / "selectors.py", here / "dashboard_charts.py"]
+    files += sorted(templates.glob("*.html"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE_STAMP = _code_stamp()
+
+
 def _board_cache_key(request, cohort: Cohort, today, fragment: bool) -> str:
     accelerator = cohort.accelerator
     parts = [
+        _CODE_STAMP,
         selectors.board_fingerprint(cohort=cohort),
         cohort.pk,
         cohort.name,
