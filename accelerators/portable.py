@@ -19,6 +19,7 @@ groups and per-user permissions are not exported (their ids differ between datab
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -135,7 +136,7 @@ def export_accelerator(slug: str) -> str:
         for record in serializers.serialize("python", queryset):
             _cut_loose_ends(model, record, taken)
             records.append(record)
-    return json.dumps(records, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(records, cls=ExactJSONEncoder, ensure_ascii=False, indent=1) + "\n"
 
 
 def _models_of(objects: Iterable) -> set[type[models.Model]]:
@@ -143,6 +144,18 @@ def _models_of(objects: Iterable) -> set[type[models.Model]]:
 
 
 @transaction.atomic
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Times to the microsecond. DjangoJSONEncoder keeps milliseconds only, so a time such as
+    07:45:25.000412 went out as "…25.000Z", came back as …25.000000 and went out again as
+    "…25Z": the round trip was neither exact nor byte-identical."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat(timespec="microseconds")
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
 def import_accelerator(data: str) -> dict[str, int]:
     """Load an export into this database, all or nothing; refuses to overwrite existing rows."""
     objects = list(serializers.deserialize("json", data, ignorenonexistent=False))

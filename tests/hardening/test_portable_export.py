@@ -132,3 +132,19 @@ def test_it_refuses_a_malformed_file_and_an_unknown_slug(tmp_path):
         call_command("import_accelerator", str(path), stdout=StringIO())
     with pytest.raises(CommandError, match="no accelerator"):
         call_command("export_accelerator", "nowhere", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_times_keep_their_microseconds_through_the_export():
+    """A time 412 µs past a whole second must not come back as the whole second."""
+    import json
+    from datetime import UTC, datetime
+
+    from accelerators.portable import ExactJSONEncoder
+
+    moment = datetime(2026, 12, 1, 7, 45, 25, 412, tzinfo=UTC)
+    text = json.dumps(moment, cls=ExactJSONEncoder)
+    assert text == '"2026-12-01T07:45:25.000412Z"'
+    from django.utils.dateparse import parse_datetime
+
+    assert parse_datetime(json.loads(text)) == moment
