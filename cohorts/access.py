@@ -7,6 +7,7 @@ the right to change a thing gets 403.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -101,8 +102,6 @@ def can_read_cohort(user, cohort: Cohort) -> bool:
         return False
     if user.is_superuser:
         return True
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
