@@ -6,7 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accelerators.settings.base")
 
-# Every task falls back to the outbox when the broker is down (see accelerators/tasking.py).
-app = Celery("accelerators", task_cls="accelerators.tasking:OutboxTask")
+# Every task falls back to the outbox when the broker is down (see core/tasking.py).
+app = Celery("accelerators", task_cls="core.tasking:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -42,8 +42,8 @@ _NO_FACTS = {"unread": 0, "can_manage": False, "has_grants": False, "has_seats":
 
 
 def _nav_facts_sql() -> str:
-    from challenges.models import Membership, Notification
-    from cohorts.models import AcceleratorRole
+    from challenges.models import Notification
+    from members.models import AcceleratorRole, Membership
 
     notifications = Notification._meta.db_table
     roles = AcceleratorRole._meta.db_table
@@ -67,7 +67,7 @@ def _nav_facts(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     facts = dict(_NO_FACTS)
     if user is not None and user.is_authenticated:
-        from cohorts.models import AcceleratorRole
+        from members.models import AcceleratorRole
 
         pk = user.pk
         with connection.cursor() as cursor:

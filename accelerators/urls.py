@@ -14,7 +14,7 @@ urlpatterns = [
     path("theme/<slug:slug>.css", theme.theme_css, name="theme_css"),
     path("admin/", admin.site.urls),
     path("", include("challenges.urls")),
-    path("", include("cohorts.urls")),
-    path("", include("cohorts.dashboard_urls")),
-    path("", include("accelerators.audit_urls")),
+    path("", include("program_admin.urls")),
+    path("", include("dashboards.urls")),
+    path("", include("audit.urls")),
 ]

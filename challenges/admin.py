@@ -2,16 +2,9 @@ from django.contrib import admin
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
-    Blocker,
-    Challenge,
-    CheckIn,
-    Membership,
-    Notification,
-    PhaseTransition,
-    Station,
-    StationTemplate,
-)
+from members.models import Membership
+
+from .models import Blocker, Challenge, CheckIn, Notification, PhaseTransition, Station, StationTemplate
 from .services import challenge_take_latest_checkin
 
 

@@ -130,44 +130,6 @@ class Challenge(models.Model):
         return float((value - self.baseline_value) / (self.target_value - self.baseline_value))
 
 
-class Membership(models.Model):
-    """A person's seat on one challenge's team."""
-
-    class Role(models.TextChoices):
-        TEAM_LEAD = "team_lead", _("team lead")
-        MEMBER = "member", _("member")
-        COACH = "coach", _("coach")
-        SPONSOR = "sponsor", _("sponsor")
-
-    challenge = models.ForeignKey(
-        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="memberships"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="memberships"
-    )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
-    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("team seat")
-        verbose_name_plural = _("team seats")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(role__in=["team_lead", "member", "coach", "sponsor"]), name="membership_role_known"
-            ),
-            models.UniqueConstraint(fields=["challenge", "user", "role"], name="membership_unique_seat"),
-            models.UniqueConstraint(
-                fields=["challenge"], condition=Q(role="team_lead"), name="membership_one_team_lead_per_challenge"
-            ),
-        ]
-        indexes = [models.Index(fields=["user", "role"], name="membership_user_role_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.challenge}"
-
-
 class PhaseTransition(models.Model):
     """A phase a challenge entered, with the date it took effect; recorded exactly once."""
 
@@ -486,27 +448,3 @@ class SponsorDigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.week_of}"
-
-
-class TaskOutbox(models.Model):
-    """A task the web process could not hand to the broker (Redis down); the sweep sends it later.
-
-    Written by ``accelerators.tasking`` instead of failing the request; ``resend_task_outbox``
-    (beat, every minute) sends the rows in order and deletes each once the broker took it.
-    Delivery is at least once: tasks are idempotent, so a resend after a crash is harmless.
-    """
-
-    task_name = models.CharField(_("task"), max_length=200)
-    args = models.JSONField(_("arguments"), default=list, blank=True)
-    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("kept at"), auto_now_add=True)
-    attempts = models.PositiveIntegerField(_("send attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-
-    class Meta:
-        verbose_name = _("task waiting for the broker")
-        verbose_name_plural = _("tasks waiting for the broker")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.task_name

@@ -10,7 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
-from .models import Membership, Notification, PhaseTransition
+from members.models import Membership
+
+from .models import Notification, PhaseTransition
 
 PHASE_CHANGE_ROLES = [Membership.Role.TEAM_LEAD, Membership.Role.COACH, Membership.Role.SPONSOR]
 

@@ -20,10 +20,11 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from cohorts.models import Accelerator, Cohort
+from members.models import Membership
 
 from . import progress
 from .clock import _date_cast, _date_param
-from .models import Challenge, CheckIn, Membership, Notification, ReminderLog, SponsorDigestLog
+from .models import Challenge, CheckIn, Notification, ReminderLog, SponsorDigestLog
 from .notifications import checkin_reminder_message, queue_notification_emails, reader_language
 
 REMIND_AT = time(9, 0)

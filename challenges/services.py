@@ -12,9 +12,22 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from members.models import Membership
+
 from . import progress
 from .clock import refresh_status
-from .models import Blocker, Challenge, CheckIn, CheckInRevision, Membership, Notification, Station, Status
+from .models import (
+    Blocker,
+    Challenge,
+    CheckIn,
+    CheckInRevision,
+    Notification,
+    Station,
+    StationAnchor,
+    StationKind,
+    StationTemplate,
+    Status,
+)
 
 # A team lead may correct their own check-in for this long after posting it.
 CORRECTION_WINDOW = timedelta(hours=24)
@@ -278,3 +291,30 @@ def claim_rows(*, table: str, column: str, ids: list[int], now: datetime) -> lis
             [now, *ids],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+# The 100 journey's stations (our default offsets where the public record gives none).
+DEFAULT_STATIONS: list[tuple[StationKind, StationAnchor, int]] = [
+    (StationKind.DESIGN_WORKSHOP, StationAnchor.DESIGN_START, 0),
+    (StationKind.CHALLENGE_NOTE, StationAnchor.DESIGN_START, 14),
+    (StationKind.LAUNCH_WORKSHOP, StationAnchor.LAUNCH, 0),
+    (StationKind.SPONSOR_REVIEW, StationAnchor.LAUNCH, 28),
+    (StationKind.PULSE_CHECK, StationAnchor.LAUNCH, 35),
+    (StationKind.REFRESH_WORKSHOP, StationAnchor.LAUNCH, 50),
+    (StationKind.RESULTS_NARRATIVE, StationAnchor.LAUNCH, 84),
+    (StationKind.LANDING_WORKSHOP, StationAnchor.LAUNCH, 100),
+    (StationKind.SUSTAINMENT_REVIEW, StationAnchor.LAUNCH, 130),
+    (StationKind.SUSTAINMENT_REVIEW, StationAnchor.LAUNCH, 160),
+    (StationKind.SUSTAINMENT_REVIEW, StationAnchor.LAUNCH, 190),
+]
+
+
+@transaction.atomic
+def accelerator_install_default_stations(*, accelerator) -> int:
+    """Give an accelerator the default station template; existing rows are kept."""
+    rows = [
+        StationTemplate(accelerator=accelerator, kind=kind, anchor=anchor, day_offset=offset)
+        for kind, anchor, offset in DEFAULT_STATIONS
+    ]
+    created = StationTemplate.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)

@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accelerators.access_policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
-from cohorts.access import can_post_progress, get_challenge_for_user
 from cohorts.models import ACCELERATION_DAYS
+from members.access import can_post_progress, get_challenge_for_user
+from members.models import Membership
 
 from . import charts, progress, services
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
-from .models import Blocker, CheckIn, CheckInRevision, Membership, Notification, Phase, Station
+from .models import Blocker, CheckIn, CheckInRevision, Notification, Phase, Station
 
 TEMPLATE = "challenges/challenge_detail.html"
 

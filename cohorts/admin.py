@@ -3,7 +3,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Accelerator, AcceleratorRole, Cohort, Entity, User
+from members.models import AcceleratorRole
+
+from .models import Accelerator, Cohort, Entity, User
 
 
 class AcceleratorRoleInline(admin.TabularInline):

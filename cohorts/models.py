@@ -179,59 +179,6 @@ class Entity(models.Model):
         return self.name
 
 
-class AcceleratorRole(models.Model):
-    """A person's standing role in one accelerator (or, for an official, in one of its cohorts)."""
-
-    class Role(models.TextChoices):
-        PROGRAM_ADMIN = "program_admin", _("program admin")
-        COACH = "coach", _("coach")
-        OFFICIAL = "official", _("official")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="grants"
-    )
-    accelerator = models.ForeignKey(
-        Accelerator, verbose_name=_("accelerator"), on_delete=models.CASCADE, related_name="grants"
-    )
-    cohort = models.ForeignKey(
-        "cohorts.Cohort",
-        verbose_name=_("cohort"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="grants",
-        help_text=_("Leave empty to grant the whole accelerator."),
-    )
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    created_at = models.DateTimeField(_("granted at"), auto_now_add=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("accelerator role")
-        verbose_name_plural = _("accelerator roles")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(role__in=["program_admin", "coach", "official"]), name="grant_role_known"
-            ),
-            models.UniqueConstraint(
-                fields=["user", "accelerator", "role"],
-                condition=Q(cohort__isnull=True),
-                name="grant_unique_per_accelerator",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "cohort", "role"], condition=Q(cohort__isnull=False), name="grant_unique_per_cohort"
-            ),
-            models.CheckConstraint(
-                condition=Q(cohort__isnull=True) | Q(role="official"), name="grant_cohort_scope_only_for_officials"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        scope = self.cohort or self.accelerator
-        return f"{self.user} · {self.get_role_display()} · {scope}"
-
-
 class Cohort(models.Model):
     """A batch of challenges launched together on one Day 0."""
 
@@ -481,42 +428,3 @@ class ImportJob(models.Model):
         if self.state in (self.State.SAVING, self.State.SUCCEEDED):
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
-
-
-class Invitation(models.Model):
-    """A person asked to join an accelerator's challenges, with a one-time link to set a password.
-
-    The link itself is a token (``cohorts.invitations``) that expires after
-    ``PASSWORD_RESET_TIMEOUT`` and stops working once the password is set; this row records who
-    invited whom, when the last link went out, and when it was used.
-    """
-
-    accelerator = models.ForeignKey(
-        Accelerator, verbose_name=_("accelerator"), on_delete=models.CASCADE, related_name="invitations"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="invitations"
-    )
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
-    send_count = models.PositiveIntegerField(_("times sent"), default=0)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        constraints = [
-            models.UniqueConstraint(fields=["accelerator", "user"], name="invitation_once_per_person_and_accelerator"),
-            models.CheckConstraint(
-                condition=Q(sent_at__isnull=True, send_count=0) | Q(sent_at__isnull=False, send_count__gte=1),
-                name="invitation_sent_has_count",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user.email} · {self.accelerator}"

@@ -8,8 +8,7 @@ add a URL kwarg add a line to ``URL_KWARGS`` naming the object of world A it sho
 from dataclasses import dataclass
 from datetime import date
 
-from challenges.models import Membership
-from cohorts.models import AcceleratorRole
+from members.models import AcceleratorRole, Membership
 from tests.factories import (
     AcceleratorFactory,
     BlockerFactory,

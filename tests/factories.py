@@ -6,9 +6,10 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from challenges.models import Blocker, Challenge, CheckIn, Membership, Station, StationTemplate
-from cohorts.models import Accelerator, AcceleratorRole, Cohort, Entity, User
-from cohorts.services import accelerator_install_default_stations
+from challenges.models import Blocker, Challenge, CheckIn, Station, StationTemplate
+from challenges.services import accelerator_install_default_stations
+from cohorts.models import Accelerator, Cohort, Entity, User
+from members.models import AcceleratorRole, Membership
 
 
 class UserFactory(factory.django.DjangoModelFactory):

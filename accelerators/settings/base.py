@@ -43,8 +43,14 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "core",
     "cohorts",
+    "members",
     "challenges",
+    "program_admin",
+    "dashboards",
+    "audit",
+    "tooling",
 ]
 
 MIDDLEWARE = [
@@ -56,7 +62,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cohorts.middleware.UserLanguageMiddleware",
+    "members.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -155,9 +161,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=20, hour=6),
     },
 }
-# Sends left in the outbox while the broker was down (accelerators/tasking.py).
-CELERY_IMPORTS = ["accelerators.tasking"]
-CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "accelerators.tasking.resend_task_outbox", "schedule": 60.0}
+# Sends left in the outbox while the broker was down (core/tasking.py).
+CELERY_IMPORTS = ["core.tasking"]
+CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "core.tasking.resend_task_outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # --- Auth ------------------------------------------------------------------------------------

@@ -106,8 +106,9 @@ def test_the_one_cohort_check_agrees_with_the_visibility_rule():
     queryset the lists use) are the same rule: same answer for every person and cohort."""
     from django.contrib.auth.models import AnonymousUser
 
-    from cohorts.access import can_read_cohort, cohorts_visible_to
-    from cohorts.models import AcceleratorRole, Cohort
+    from cohorts.models import Cohort
+    from members.access import can_read_cohort, cohorts_visible_to
+    from members.models import AcceleratorRole
     from tests.factories import CohortFactory, GrantFactory
 
     world = build_world()

@@ -31,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accelerators.access_policy import OK
 from challenges.clock import clock_tick
-from challenges.models import Membership
+from members.models import Membership
 from tests.access_world import URL_KWARGS, build_world
 from tests.factories import BlockerFactory, CheckInFactory
 

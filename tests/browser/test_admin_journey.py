@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from cohorts.models import AcceleratorRole, Cohort
+from cohorts.models import Cohort
+from members.models import AcceleratorRole
 from tests.cohorts.journey import HEADER, csv_bytes
 from tests.factories import AcceleratorFactory, EntityFactory, GrantFactory, UserFactory
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from challenges import clock
-from challenges.models import Challenge, Membership
+from challenges.models import Challenge
+from members.models import Membership
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory, MembershipFactory
 
 LAUNCH = date(2026, 3, 1)

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from challenges.models import Membership, Station
+from challenges.models import Station
 from challenges.services import checkin_submit
+from members.models import Membership
 from tests.challenges.journey import LAUNCH, make_team, on_day, tick
 from tests.factories import ChallengeFactory, MembershipFactory, UserFactory
 

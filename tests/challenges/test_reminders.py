@@ -14,8 +14,9 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from challenges import notifications, reminders
-from challenges.models import Membership, Notification, ReminderLog, SponsorDigestLog
+from challenges.models import Notification, ReminderLog, SponsorDigestLog
 from challenges.services import challenge_withdraw, checkin_submit
+from members.models import Membership
 from tests.challenges.journey import LAUNCH, at_local, make_team, on_day, tick
 from tests.factories import BlockerFactory, MembershipFactory
 from tests.processes import start_worker, stop

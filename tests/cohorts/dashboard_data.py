@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from challenges.models import Challenge, CheckIn, Membership, Phase, Status
-from cohorts.models import AcceleratorRole, Cohort, Entity, User
+from challenges.models import Challenge, CheckIn, Phase, Status
+from cohorts.models import Cohort, Entity, User
+from members.models import AcceleratorRole, Membership
 from tests.factories import AcceleratorFactory, CohortFactory, GrantFactory
 
 LAUNCH = date(2026, 3, 1)

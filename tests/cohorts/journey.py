@@ -5,8 +5,8 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from cohorts.importing import COLUMNS
-from cohorts.models import AcceleratorRole
+from members.models import AcceleratorRole
+from program_admin.importing import COLUMNS
 from tests.factories import AcceleratorFactory, CohortFactory, EntityFactory, GrantFactory, UserFactory
 
 HEADER = [column.key for column in COLUMNS]

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from challenges.models import Challenge, Membership
-from cohorts.models import AcceleratorRole, CandidateChallenge, Cohort
+from challenges.models import Challenge
+from cohorts.models import CandidateChallenge, Cohort
+from members.models import AcceleratorRole, Membership
 from tests.cohorts.journey import build_journey
 from tests.factories import (
     AcceleratorFactory,

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from challenges.models import CheckIn, Membership, PhaseTransition, StationTemplate
-from cohorts.models import AcceleratorRole
+from challenges.models import CheckIn, PhaseTransition, StationTemplate
+from members.models import AcceleratorRole, Membership
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,
@@ -128,7 +128,7 @@ def test_cohort_dates_must_be_plausible():
 
 
 def test_the_cohort_form_refuses_implausible_dates_beside_the_field():
-    from cohorts.forms import CohortForm
+    from program_admin.forms import CohortForm
 
     accelerator = AcceleratorFactory()
     form = CohortForm(

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from challenges.models import Challenge, Status
-from cohorts.selectors import SORTS, BoardFilters, board_challenges, fold_for_search, status_counts
+from dashboards.selectors import SORTS, BoardFilters, board_challenges, fold_for_search, status_counts
 from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
 from tests.factories import AcceleratorFactory
 

@@ -8,9 +8,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from challenges.clock import clock_tick
-from challenges.models import Challenge, CheckIn, Membership
+from challenges.models import Challenge, CheckIn
 from challenges.services import challenge_take_latest_checkin
-from cohorts.models import AcceleratorRole
+from members.models import AcceleratorRole, Membership
 from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
 from tests.factories import AcceleratorFactory, CohortFactory, GrantFactory, MembershipFactory, UserFactory
 
@@ -386,7 +386,7 @@ def test_chart_coordinates_are_never_localised(client, accelerator, cohort, lang
 
 
 def test_the_board_pages_its_rows_and_the_exports_carry_them_all(client, accelerator):
-    from cohorts.dashboard_views import PAGE_SIZE
+    from dashboards.views import PAGE_SIZE
 
     big = build_cohort(PAGE_SIZE + 7, accelerator=accelerator)
     client.force_login(official_of(accelerator))

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cohorts.exports import neutralise
+from dashboards.exports import neutralise
 from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
 
 pytestmark = pytest.mark.django_db

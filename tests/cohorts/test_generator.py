@@ -7,10 +7,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from challenges.models import Challenge, CheckIn, Membership, Phase, PhaseTransition, Station
-from cohorts.generator import GenerationRefused, cohort_launch_dates, dataset_digest, generate
-from cohorts.models import Accelerator, AcceleratorRole, Cohort, User
+from challenges.models import Challenge, CheckIn, Phase, PhaseTransition, Station
+from cohorts.models import Accelerator, Cohort, User
+from members.models import AcceleratorRole, Membership
 from tests.factories import AcceleratorFactory, UserFactory
+from tooling.generator import GenerationRefused, cohort_launch_dates, dataset_digest, generate
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from challenges.models import Challenge, Membership
-from cohorts import importing
+from challenges.models import Challenge
+from members.models import Membership
+from program_admin import importing
 from tests.cohorts.journey import HEADER, build_journey, csv_bytes, good_rows, xlsx_bytes
 from tests.factories import ChallengeFactory
 

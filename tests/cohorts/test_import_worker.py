@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from challenges.models import Challenge, Membership
-from cohorts.importing import ASYNC_ROW_THRESHOLD, import_job_create, import_job_run
+from challenges.models import Challenge
 from cohorts.models import ImportJob
+from members.models import Membership
+from program_admin.importing import ASYNC_ROW_THRESHOLD, import_job_create, import_job_run
 from tests.cohorts.journey import HEADER, build_journey, csv_bytes
 from tests.processes import start_worker, stop
 

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
-from challenges.models import Membership
-from cohorts.invitations import invitation_create, invitation_send_now
-from cohorts.models import Invitation, User
+from cohorts.models import User
+from members.invitations import invitation_create, invitation_send_now
+from members.models import Invitation, Membership
 from tests.cohorts.journey import build_journey
 from tests.factories import AcceleratorFactory, ChallengeFactory, UserFactory
 

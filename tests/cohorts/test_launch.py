@@ -10,10 +10,11 @@ from django.core import mail
 from django.db import connection
 from django.urls import reverse
 
-from challenges.models import Challenge, Membership, Notification, Station
-from cohorts import services
-from cohorts.models import Cohort, Invitation
-from cohorts.tasks import send_launch_messages
+from challenges.models import Challenge, Notification, Station
+from cohorts.models import Cohort
+from members.models import Invitation, Membership
+from program_admin import services
+from program_admin.tasks import send_launch_messages
 from tests.cohorts.journey import build_journey
 from tests.factories import ChallengeFactory, MembershipFactory
 

@@ -20,9 +20,10 @@ from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from challenges.models import Challenge, Membership  # noqa: E402
-from cohorts.models import Accelerator, AcceleratorRole, Cohort, Entity, User  # noqa: E402
-from cohorts.services import accelerator_install_default_stations  # noqa: E402
+from challenges.models import Challenge  # noqa: E402
+from challenges.services import accelerator_install_default_stations  # noqa: E402
+from cohorts.models import Accelerator, Cohort, Entity, User  # noqa: E402
+from members.models import AcceleratorRole, Membership  # noqa: E402
 
 PASSWORD = "load-test-password-2026"
 LEADS, OFFICIALS, EXTRA_CHALLENGES = 60, 30, 140

@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accelerators import audit
-from challenges.models import Blocker, Membership
-from cohorts.models import AcceleratorRole
+from audit import history as audit
+from challenges.models import Blocker
+from members.models import AcceleratorRole, Membership
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,

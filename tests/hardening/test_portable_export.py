@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from challenges import clock
-from challenges.models import Blocker, Challenge, CheckIn, Membership, Notification, PhaseTransition, Station
-from cohorts.models import AcceleratorRole, User
+from challenges.models import Blocker, Challenge, CheckIn, Notification, PhaseTransition, Station
+from cohorts.models import User
+from members.models import AcceleratorRole, Membership
 from tests.access_world import build_world
 from tests.factories import CheckInFactory, EntityFactory, UserFactory
 
@@ -90,8 +91,8 @@ def test_it_exports_one_accelerator_only_with_its_people_history_and_determinist
         "challenges.stationtemplate",
         "cohorts.cohort",
         "challenges.challenge",
-        "challenges.membership",
-        "cohorts.acceleratorrole",
+        "members.membership",
+        "members.acceleratorrole",
         "challenges.phasetransition",
         "challenges.station",
         "challenges.checkin",
@@ -140,7 +141,7 @@ def test_times_keep_their_microseconds_through_the_export():
     import json
     from datetime import UTC, datetime
 
-    from accelerators.portable import ExactJSONEncoder
+    from audit.portable import ExactJSONEncoder
 
     moment = datetime(2026, 12, 1, 7, 45, 25, 412, tzinfo=UTC)
     text = json.dumps(moment, cls=ExactJSONEncoder)

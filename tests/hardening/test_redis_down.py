@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 
-from accelerators import tasking
 from accelerators.access_policy import OK
-from challenges.models import Challenge, Phase, TaskOutbox
+from challenges.models import Challenge, Phase
 from challenges.tasks import advance_clock
+from core import tasking
+from core.models import TaskOutbox
 from tests.access_world import URL_KWARGS, build_world
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
 from tests.hardening.redis_tools import SpareRedis, celery_broker, free_port, redis_available

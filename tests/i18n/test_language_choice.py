@@ -19,8 +19,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from challenges.models import Membership, Phase, PhaseTransition
+from challenges.models import Phase, PhaseTransition
 from challenges.notifications import notify_phase_changes, reader_language
+from members.models import Membership
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

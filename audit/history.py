@@ -1,0 +1,242 @@
+"""The audit trail: who changed what, when, read from django-simple-history's records.
+
+Every tracked model (accelerators, entities, people, roles, cohorts, challenges, team seats,
+check-ins, blockers) keeps a historical row per save, with the signed-in person who made it
+(``HistoryRequestMiddleware``) or none for jobs and commands. The selectors here turn those rows
+into entries a program admin can read: one per save, with each changed field's old and new value,
+diffed with ``diff_against`` against the previous record of the same object.
+
+Queries are constant per page: one per history table, then one per model that changed foreign
+keys point at (to show names instead of ids), whatever the number of records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Blocker, Challenge, CheckIn
+from cohorts.models import Accelerator, Cohort, Entity, User
+from members.models import AcceleratorRole, Membership
+
+ENTRY_LIMIT = 500  # newest entries shown on one page; older ones stay in the database
+
+KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: object | None  # the person, or None for the clock, jobs and commands
+    kind: str  # "+", "~" or "-"
+    model_label: str
+    object_label: str
+    object_id: int
+    changes: list[FieldChange] = field(default_factory=list)
+    history_id: int = 0
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+
+def _tracked_fields(record) -> list[models.Field]:
+    return [f for f in record.instance_type._meta.concrete_fields if f.editable and hasattr(record, f.attname)]
+
+
+def _display(model_field: models.Field, value, related: dict) -> str:
+    if value is None or value == "":
+        return ""
+    if model_field.is_relation:
+        target = related.get((model_field.related_model, value))
+        return str(target) if target is not None else f"#{value}"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime):
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return formats.number_format(value.normalize())
+    return str(value)
+
+
+def _changed_values(record, previous) -> list[tuple[models.Field, object, object]]:
+    """(field, old, new) for each tracked field that differs from the previous record."""
+    by_name = {f.name: f for f in _tracked_fields(record)}
+    if previous is None:
+        if record.history_type == "-":
+            return []
+        return [
+            (f, None, getattr(record, f.attname))
+            for f in by_name.values()
+            if getattr(record, f.attname) not in (None, "")
+        ]
+    delta = record.diff_against(previous, included_fields=list(by_name))
+    return [(by_name[c.field], c.old, c.new) for c in delta.changes if c.field in by_name]
+
+
+def history_entries(querysets: list[models.QuerySet]) -> list[HistoryEntry]:
+    """Readable entries, newest first, for the historical records of ``querysets``.
+
+    Each queryset selects whole objects' histories (e.g. every record of a challenge's check-ins),
+    so that each record can be diffed against the one before it without another query.
+    """
+    raw: list[tuple[object, list]] = []
+    for queryset in querysets:
+        records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
+        previous_by_object: dict[int, object] = {}
+        for record in records:
+            previous = previous_by_object.get(record.id)
+            raw.append((record, _changed_values(record, previous)))
+            previous_by_object[record.id] = record
+
+    raw.sort(key=lambda item: (item[0].history_date, item[0].history_id), reverse=True)
+    raw = raw[:ENTRY_LIMIT]
+
+    wanted: dict[type, set] = defaultdict(set)
+    for _record, changes in raw:
+        for model_field, old, new in changes:
+            if model_field.is_relation:
+                wanted[model_field.related_model].update(v for v in (old, new) if v is not None)
+    related = {}
+    for model, ids in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(list(ids)).items():
+            related[(model, pk)] = obj
+
+    entries = []
+    for record, changes in raw:
+        meta = record.instance_type._meta
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                kind=record.history_type,
+                model_label=str(meta.verbose_name),
+                object_label=_object_label(record),
+                object_id=record.id,
+                history_id=record.history_id,
+                changes=[
+                    FieldChange(
+                        label=str(model_field.verbose_name),
+                        old=_display(model_field, old, related),
+                        new=_display(model_field, new, related),
+                    )
+                    for model_field, old, new in changes
+                ],
+            )
+        )
+    return entries
+
+
+def _object_label(record) -> str:
+    """A name for the object as it was then, without touching related rows (no extra queries)."""
+    for name in ("title", "name", "full_name", "email", "description"):
+        value = getattr(record, name, "")
+        if value:
+            return str(value)[:120]
+    if isinstance(record, CheckIn.history.model):
+        return str(_("period %(period)s") % {"period": record.period})
+    return f"#{record.id}"
+
+
+# --- Selectors, one per page ----------------------------------------------------------------------
+
+
+def challenge_history(challenge: Challenge) -> list[HistoryEntry]:
+    """The challenge itself and its team seats, check-ins (with their corrections) and blockers."""
+    entries = history_entries(
+        [
+            Challenge.history.filter(id=challenge.pk),
+            Membership.history.filter(challenge_id=challenge.pk),
+            CheckIn.history.filter(challenge_id=challenge.pk),
+            Blocker.history.filter(challenge_id=challenge.pk),
+        ]
+    )
+    entries += checkin_corrections(challenge)
+    entries.sort(key=lambda entry: (entry.when, entry.history_id), reverse=True)
+    return entries[:ENTRY_LIMIT]
+
+
+CORRECTED_FIELDS = ("value", "done", "next_steps", "confidence")
+
+
+def checkin_corrections(challenge: Challenge) -> list[HistoryEntry]:
+    """Corrections of check-ins, from their kept revisions (a correction is a conditional UPDATE,
+    which simple-history does not see): each revision holds the version it replaced, and the next
+    revision, or the check-in itself, holds what replaced it. One query."""
+    from challenges.models import CheckInRevision
+
+    revisions = list(
+        CheckInRevision.objects.filter(checkin__challenge_id=challenge.pk)
+        .select_related("checkin", "corrected_by")
+        .order_by("checkin_id", "version")
+    )
+    by_version = {(r.checkin_id, r.version): r for r in revisions}
+    fields = {name: CheckIn._meta.get_field(name) for name in CORRECTED_FIELDS}
+    entries = []
+    for revision in revisions:
+        newer = by_version.get((revision.checkin_id, revision.version + 1), revision.checkin)
+        changes = [
+            FieldChange(
+                label=str(model_field.verbose_name),
+                old=_display(model_field, getattr(revision, name), {}),
+                new=_display(model_field, getattr(newer, name), {}),
+            )
+            for name, model_field in fields.items()
+            if getattr(revision, name) != getattr(newer, name)
+        ]
+        entries.append(
+            HistoryEntry(
+                when=revision.corrected_at,
+                who=revision.corrected_by,
+                kind="~",
+                model_label=str(CheckIn._meta.verbose_name),
+                object_label=str(_("period %(period)s") % {"period": revision.checkin.period}),
+                object_id=revision.checkin_id,
+                history_id=0,
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def cohort_history(cohort: Cohort) -> list[HistoryEntry]:
+    """The cohort, its challenges (created, edited, withdrawn) and the officials granted it."""
+    return history_entries(
+        [
+            Cohort.history.filter(id=cohort.pk),
+            Challenge.history.filter(cohort_id=cohort.pk),
+            AcceleratorRole.history.filter(cohort_id=cohort.pk),
+        ]
+    )
+
+
+def accelerator_history(accelerator: Accelerator) -> list[HistoryEntry]:
+    """The accelerator's settings, entities, roles, and the people who hold a role or seat in it."""
+    people = User.objects.filter(
+        models.Q(grants__accelerator=accelerator) | models.Q(memberships__challenge__cohort__accelerator=accelerator)
+    ).values("pk")
+    return history_entries(
+        [
+            Accelerator.history.filter(id=accelerator.pk),
+            Entity.history.filter(accelerator_id=accelerator.pk),
+            AcceleratorRole.history.filter(accelerator_id=accelerator.pk),
+            User.history.filter(id__in=people),
+        ]
+    )

@@ -1,0 +1,537 @@
+"""Read queries for the officials' dashboards: a fixed number of SQL statements per page.
+
+Everything a dashboard shows about a challenge is a stored column (phase, status, progress,
+expected progress, last check-in, stale flag, current value) kept current by the clock and the
+check-in service; these selectors only filter, sort, join and aggregate them in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, NullIf
+
+from challenges.clock import phase_on
+from challenges.models import Challenge, CheckIn, Phase, Status
+from cohorts.models import ACCELERATION_DAYS, Accelerator, Cohort, Entity, User
+from members.access import cohorts_visible_to
+from members.models import AcceleratorRole, Membership
+
+# --- Free-text search in any script --------------------------------------------------------------
+#
+# SQLite's LIKE and LOWER() fold ASCII only, and PostgreSQL's ``icontains`` compares UPPER()s, so
+# neither finds "Вызов" from "вызов" or "مؤشر" typed without its hamza everywhere. Titles and
+# search terms are folded the same way on both sides instead: lower case, one apostrophe for the
+# Uzbek oʻ/gʻ (ʻ ʼ ‘ ’ ` ´ '), alef without hamza or madda, ى as ي, ё as е, and no Arabic
+# diacritics or tatweel. PostgreSQL does it with LOWER() and TRANSLATE(); SQLite with a Python
+# function registered on the connection, the same ``fold_for_search`` the terms go through.
+
+_FOLD_FROM = "ʻʼ‘’`´أإآٱىё"
+_FOLD_TO = "''''''اااايе"
+_FOLD_DROP = "ـًٌٍَُِّْ"  # tatweel and the eight Arabic diacritics: deleted
+_FOLD_TABLE = str.maketrans(_FOLD_FROM, _FOLD_TO, _FOLD_DROP)
+
+
+def fold_for_search(text: str) -> str:
+    return (text or "").lower().translate(_FOLD_TABLE)
+
+
+class SearchFold(Func):
+    """``fold_for_search`` in SQL, so a title filter stays one indexed-table scan in the database."""
+
+    output_field = CharField()
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"TRANSLATE(LOWER({sql}), %s, %s)", [*params, _FOLD_FROM + _FOLD_DROP, _FOLD_TO]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        _register_sqlite_fold(connection)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"accelerators_fold({sql})", params
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"LOWER({sql})", params
+
+
+def _register_sqlite_fold(connection) -> None:
+    # Registering again is cheap and idempotent; the raw connection takes no marker attribute.
+    connection.ensure_connection()
+    connection.connection.create_function("accelerators_fold", 1, fold_for_search, deterministic=True)
+
+
+def search_titles(queryset: QuerySet, query: str) -> QuerySet:
+    """Every word of ``query`` must occur in the title, whatever its script or case."""
+    words = fold_for_search(query).split()
+    if not words:
+        return queryset
+    queryset = queryset.annotate(title_folded=SearchFold("title"))
+    for word in words:
+        queryset = queryset.filter(title_folded__contains=word)
+    return queryset
+
+
+# --- Who sees which dashboards ---------------------------------------------------------------------
+
+
+def dashboard_accelerators(user) -> QuerySet[Accelerator]:
+    """Accelerators with dashboards for ``user``: any grant there (a team seat is not enough)."""
+    if not user.is_authenticated:
+        return Accelerator.objects.none()
+    if user.is_superuser:
+        return Accelerator.objects.all()
+    return Accelerator.objects.filter(Exists(AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("pk"))))
+
+
+def dashboard_index(user) -> list[Accelerator]:
+    """The accelerators a person can open, each with how many of its cohorts they see (1 query)."""
+    visible = cohorts_visible_to(user).filter(accelerator=OuterRef("pk")).order_by().values("accelerator")
+    counted = visible.annotate(n=Count("pk")).values("n")
+    return list(dashboard_accelerators(user).annotate(visible_cohorts=Coalesce(Subquery(counted), 0)).order_by("name"))
+
+
+# --- Accelerator overview ---------------------------------------------------------------------------
+
+_ACTIVE = Q(challenges__withdrawn_at__isnull=True)
+_AFTER_DAY_100 = _ACTIVE & Q(challenges__phase__in=[Phase.SUSTAINMENT, Phase.CLOSED])
+
+
+@dataclass
+class CohortResult:
+    cohort: Cohort
+    phase: str
+    phase_label: str
+    day: int
+    total: int
+    achieved: int
+    mean_progress: float | None
+    after_day_100: int
+    sustained: int
+    withdrawn: int
+
+    @property
+    def achieved_pct(self) -> int:
+        return round(100 * self.achieved / self.total) if self.total else 0
+
+    @property
+    def mean_progress_pct(self) -> int | None:
+        return None if self.mean_progress is None else round(100 * self.mean_progress)
+
+
+def clamped_day(cohort: Cohort, today: date) -> int:
+    """Day n of the 100, held between 0 (design) and 100 (sustainment and after)."""
+    return min(max(cohort.day_number(today), 0), ACCELERATION_DAYS)
+
+
+def cohort_phase(cohort: Cohort, today: date) -> tuple[str, str]:
+    if not cohort.is_launched:
+        return Cohort.Status.DRAFT.value, str(Cohort.Status.DRAFT.label)
+    phase = phase_on(cohort, today)
+    return phase.value, str(phase.label)
+
+
+def accelerator_overview(*, user, accelerator: Accelerator) -> list[CohortResult]:
+    """The accelerator's cohorts the user sees, with their results, in one aggregate query.
+
+    Achieved counts challenges at or past their target now (status achieved, or sustained after
+    Day 100); mean progress is over challenges past design; withdrawn ones are left out of both.
+    """
+    today = accelerator.local_today()
+    cohorts = (
+        cohorts_visible_to(user)
+        .filter(accelerator=accelerator)
+        .annotate(
+            total=Count("challenges", filter=_ACTIVE),
+            achieved=Count(
+                "challenges", filter=_ACTIVE & Q(challenges__status__in=[Status.ACHIEVED, Status.SUSTAINED])
+            ),
+            mean_progress=Avg("challenges__progress", filter=_ACTIVE & ~Q(challenges__phase=Phase.DESIGN)),
+            after_day_100=Count("challenges", filter=_AFTER_DAY_100),
+            sustained=Count("challenges", filter=_AFTER_DAY_100 & Q(challenges__status=Status.SUSTAINED)),
+            withdrawn=Count("challenges", filter=Q(challenges__withdrawn_at__isnull=False)),
+        )
+        .order_by("-number")
+    )
+    results = []
+    for cohort in cohorts:
+        cohort.accelerator = accelerator
+        phase, label = cohort_phase(cohort, today)
+        results.append(
+            CohortResult(
+                cohort=cohort,
+                phase=phase,
+                phase_label=label,
+                day=clamped_day(cohort, today),
+                total=cohort.total,
+                achieved=cohort.achieved,
+                mean_progress=cohort.mean_progress,
+                after_day_100=cohort.after_day_100,
+                sustained=cohort.sustained,
+                withdrawn=cohort.withdrawn,
+            )
+        )
+    return results
+
+
+# --- Cohort board ------------------------------------------------------------------------------------
+
+# Most worrying first when sorting by status.
+STATUS_ORDER = [
+    Status.OFF_TRACK,
+    Status.SLIPPING,
+    Status.AT_RISK,
+    Status.ON_TRACK,
+    Status.ACHIEVED,
+    Status.SUSTAINED,
+    Status.NOT_STARTED,
+    Status.WITHDRAWN,
+]
+PHASE_ORDER = [Phase.DESIGN, Phase.ACCELERATION, Phase.SUSTAINMENT, Phase.CLOSED]
+
+
+def _rank(field_name: str, values: list) -> Case:
+    return Case(
+        *[When(**{field_name: value}, then=Value(rank)) for rank, value in enumerate(values)],
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+# Sort key (as it appears in the URL) → the ORDER BY it stands for. Nothing else is accepted.
+SORTS: dict[str, list] = {
+    "title": [F("title").asc()],
+    "entity": [F("lead_entity__name").asc()],
+    "lead": [F("team_lead_name").asc(nulls_last=True)],
+    "phase": [F("phase_rank").asc(), F("phase_since").asc(nulls_first=True)],
+    "day": [F("phase_rank").asc(), F("phase_since").asc(nulls_first=True)],
+    "progress": [F("progress").asc()],
+    "status": [F("status_rank").asc()],
+    "checkin": [F("last_checkin_on").asc(nulls_first=True)],
+    "stale": [F("is_stale").asc()],
+}
+DEFAULT_SORT = "title"
+
+
+def _descending(orderings: list) -> list:
+    flipped = []
+    for ordering in orderings:
+        expression = ordering.copy()
+        expression.descending = not ordering.descending
+        expression.nulls_first, expression.nulls_last = ordering.nulls_last, ordering.nulls_first
+        flipped.append(expression)
+    return flipped
+
+
+def order_for(sort: str) -> list:
+    """ORDER BY for a whitelisted sort key, ``-key`` for descending; unknown keys sort by title."""
+    key = sort.removeprefix("-")
+    orderings = SORTS.get(key, SORTS[DEFAULT_SORT])
+    if sort.startswith("-") and key in SORTS:
+        orderings = _descending(orderings)
+    return [*orderings, F("title").asc(), F("pk").asc()]
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    entity: int | None = None
+    status: str = ""
+    phase: str = ""
+    q: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def _team_lead_name():
+    lead = Membership.objects.filter(challenge=OuterRef("pk"), role=Membership.Role.TEAM_LEAD).annotate(
+        name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__email"), output_field=CharField())
+    )
+    return Subquery(lead.values("name")[:1], output_field=CharField())
+
+
+# Only what the board and its exports show: a narrower row is faster to send and to build.
+BOARD_FIELDS = [
+    "title",
+    "cohort_id",
+    "lead_entity__name",
+    "unit",
+    "baseline_value",
+    "target_value",
+    "phase",
+    "phase_since",
+    "current_value",
+    "progress",
+    "expected_progress",
+    "status",
+    "last_checkin_on",
+    "is_stale",
+]
+
+
+def board_challenges(*, cohort: Cohort, filters: BoardFilters) -> QuerySet[Challenge]:
+    """The cohort's challenges as filtered and sorted, with lead entity and team lead: 1 query."""
+    challenges = Challenge.objects.filter(cohort=cohort)
+    if filters.entity:
+        challenges = challenges.filter(lead_entity_id=filters.entity)
+    if filters.status:
+        challenges = challenges.filter(status=filters.status)
+    if filters.phase:
+        challenges = challenges.filter(phase=filters.phase)
+    challenges = search_titles(challenges, filters.q)
+    return (
+        challenges.select_related("lead_entity")
+        .only(*BOARD_FIELDS)
+        .annotate(
+            team_lead_name=_team_lead_name(),
+            phase_rank=_rank("phase", PHASE_ORDER),
+            status_rank=_rank("status", STATUS_ORDER),
+        )
+        .order_by(*order_for(filters.sort))
+    )
+
+
+@dataclass
+class BoardRow:
+    """One table row: only stored values, plus the check-in's age for display."""
+
+    id: int
+    title: str
+    lead_entity: str
+    team_lead: str
+    phase: str
+    phase_label: str
+    status: str
+    status_label: str
+    progress: float
+    expected: float
+    progress_pct: int
+    bar_pct: int
+    expected_pct: int
+    current_value: object
+    baseline_value: object
+    target_value: object
+    unit: str
+    last_checkin_on: date | None
+    checkin_age: int | None
+    is_stale: bool
+    # Display strings, filled by the view (see ``dashboards.views._for_display``).
+    url: str = ""
+    progress_text: str = ""
+    checkin_text: str = ""
+
+
+def board_rows(*, cohort: Cohort, filters: BoardFilters, today: date) -> list[BoardRow]:
+    """Every row of the board as filtered (exports, briefing): 1 query."""
+    return rows_for(board_challenges(cohort=cohort, filters=filters), today=today)
+
+
+def rows_for(challenges: Iterable[Challenge], *, today: date) -> list[BoardRow]:
+    """Rows for challenges read by ``board_challenges`` (or a page of them): no further queries."""
+    # Translated once per call, not once per row.
+    phase_labels = {value: str(label) for value, label in Phase.choices}
+    status_labels = {value: str(label) for value, label in Status.choices}
+    rows = []
+    for c in challenges:
+        rows.append(
+            BoardRow(
+                id=c.pk,
+                title=c.title,
+                lead_entity=c.lead_entity.name,
+                team_lead=c.team_lead_name or "",
+                phase=c.phase,
+                phase_label=phase_labels.get(c.phase, c.phase),
+                status=c.status,
+                status_label=status_labels.get(c.status, c.status),
+                progress=c.progress,
+                expected=c.expected_progress,
+                progress_pct=round(100 * c.progress),
+                bar_pct=min(max(round(100 * c.progress), 0), 100),
+                expected_pct=min(max(round(100 * c.expected_progress), 0), 100),
+                current_value=c.current_value,
+                baseline_value=c.baseline_value,
+                target_value=c.target_value,
+                unit=c.unit,
+                last_checkin_on=c.last_checkin_on,
+                checkin_age=(today - c.last_checkin_on).days if c.last_checkin_on else None,
+                is_stale=c.is_stale,
+            )
+        )
+    return rows
+
+
+@dataclass
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+def status_counts(*, cohort: Cohort) -> tuple[list[StatusCount], int]:
+    """How many of the cohort's challenges are in each status (one GROUP BY), and the total."""
+    counted = dict(
+        Challenge.objects.filter(cohort=cohort)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    labels = dict(Status.choices)
+    counts = [StatusCount(status, labels[status], counted[status]) for status in STATUS_ORDER if counted.get(status)]
+    return counts, sum(counted.values())
+
+
+def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
+    """The entities leading at least one of the cohort's challenges (the entity filter's options)."""
+    return list(
+        Entity.objects.filter(Exists(Challenge.objects.filter(cohort=cohort, lead_entity=OuterRef("pk"))))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+# --- What the board shows, as one digest (its cache key) ---------------------------------------------
+#
+# The board, its status counts, its filter options and its chart are made of the cohort's
+# challenges, their lead entities, their team leads (membership and user rows) and their
+# check-ins. The digest changes whenever one of those rows does, however it was written (a form,
+# the clock's SQL, the admin, an import), so a cached board never outlives its data. Check-ins
+# count through their challenge: every write of one (the form, a correction, the admin) rewrites
+# its challenge row in the same transaction (``challenge_take_latest_checkin``).
+
+
+def _board_rows_sql(select: str) -> str:
+    return f"""
+        SELECT {select}
+        FROM {Challenge._meta.db_table} ch
+        JOIN {Entity._meta.db_table} e ON e.id = ch.lead_entity_id
+        LEFT JOIN {Membership._meta.db_table} m ON m.challenge_id = ch.id AND m.role = %s
+        LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
+        WHERE ch.cohort_id = %s"""
+
+
+def _text(sql: str) -> str:
+    return f"COALESCE(CAST({sql} AS TEXT), '')"
+
+
+def _postgresql_board_digest_sql() -> str:
+    """PostgreSQL stamps every row version with the transaction that wrote it (``xmin``; an
+    UPDATE writes a new version even when no value changes): any insert, update or delete of a
+    row the board reads changes the count or the sum of those stamps, without reading a value."""
+    stamps = [f"COALESCE(SUM({alias}.xmin::text::bigint), 0)" for alias in ["ch", "e", "m", "u"]]
+    return _board_rows_sql(" || ':' || ".join(_text(x) for x in ["COUNT(*)", *stamps]))
+
+
+# The values themselves, for SQLite (the embedded mode), which keeps no such stamp; there an
+# UPDATE that changes no value leaves no trace, so the check-ins are summed up as well.
+_DIGEST_COLUMNS = [
+    *(f"ch.{name}" for name in ["id", "title", "lead_entity_id", "unit", "baseline_value", "target_value"]),
+    *(f"ch.{name}" for name in ["phase", "phase_since", "current_value", "progress", "expected_progress"]),
+    *(f"ch.{name}" for name in ["status", "last_checkin_on", "is_stale", "withdrawn_at", "updated_at"]),
+    "e.name",
+    "u.full_name",
+    "u.email",
+]
+
+
+def _sqlite_board_digest_sql() -> str:
+    row = " || '~' || ".join(_text(column) for column in _DIGEST_COLUMNS)
+    rows = _board_rows_sql(f"{row} AS r, ch.id AS k1, COALESCE(m.id, 0) AS k2")
+    summary = " || ':' || ".join(
+        _text(x) for x in ["COUNT(*)", "SUM(ci.version)", "SUM(ci.period)", "SUM(ci.value)", "MAX(ci.updated_at)"]
+    )
+    checkins = f"""
+        SELECT {summary}
+        FROM {CheckIn._meta.db_table} ci JOIN {Challenge._meta.db_table} c2 ON c2.id = ci.challenge_id
+        WHERE c2.cohort_id = %s"""
+    return (
+        f"SELECT (SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows} ORDER BY k1, k2) rows)"
+        f" || '#' || ({checkins})"
+    )
+
+
+def board_fingerprint(*, cohort: Cohort) -> str:
+    """A digest of every row the cohort board is made of: one query, folded in the database."""
+    params = [Membership.Role.TEAM_LEAD, cohort.pk]
+    if connection.vendor == "postgresql":
+        sql = _postgresql_board_digest_sql()
+    else:
+        sql, params = _sqlite_board_digest_sql(), [*params, cohort.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        (digest,) = cursor.fetchone()
+    return hashlib.sha256(digest.encode()).hexdigest()
+
+
+# --- Cohort chart: mean progress per check-in period ---------------------------------------------------
+
+
+@dataclass
+class ChartPoint:
+    day: int
+    mean_progress: float
+    reported: int
+
+    @property
+    def mean_pct(self) -> int:
+        return round(100 * self.mean_progress)
+
+    @property
+    def expected_pct(self) -> int:
+        return self.day
+
+
+@dataclass
+class CohortCurve:
+    points: list[ChartPoint] = field(default_factory=list)
+    today: int = 0
+
+    @property
+    def latest(self) -> ChartPoint | None:
+        return self.points[-1] if self.points else None
+
+
+def cohort_progress_curve(*, cohort: Cohort, today: date) -> CohortCurve:
+    """Mean progress of the cohort's check-ins, period by period, over the 100 days: 1 query.
+
+    progress = (value − baseline) / (target − baseline), computed in SQL per check-in and averaged
+    per period; a period's day is its number × the accelerator's cadence (period 1 = Day 7).
+    """
+    cadence = cohort.accelerator.checkin_cadence_days
+    progress = Cast(F("value") - F("challenge__baseline_value"), FloatField()) / Cast(
+        F("challenge__target_value") - F("challenge__baseline_value"), FloatField()
+    )
+    per_period = (
+        CheckIn.objects.filter(
+            challenge__cohort=cohort,
+            challenge__withdrawn_at__isnull=True,
+            period__gte=1,
+            period__lte=ACCELERATION_DAYS // cadence,
+        )
+        .order_by()
+        .values("period")
+        .annotate(mean=Avg(progress, output_field=FloatField()), reported=Count("pk"))
+        .order_by("period")
+    )
+    points = [ChartPoint(row["period"] * cadence, row["mean"], row["reported"]) for row in per_period]
+    return CohortCurve(points=points, today=clamped_day(cohort, today))

@@ -1,0 +1,15 @@
+"""The officials' dashboards: accelerator overview, cohort board, exports."""
+
+from django.urls import path
+
+from dashboards import views
+
+urlpatterns = [
+    path("dashboards/", views.dashboard_index, name="dashboard_index"),
+    path("dashboards/cohorts/<int:cohort_id>/", views.cohort_board, name="cohort_board"),
+    path("dashboards/cohorts/<int:cohort_id>/export.csv", views.cohort_export_csv, name="cohort_export_csv"),
+    path("dashboards/cohorts/<int:cohort_id>/export.xlsx", views.cohort_export_xlsx, name="cohort_export_xlsx"),
+    path("dashboards/cohorts/<int:cohort_id>/briefing/", views.cohort_briefing, name="cohort_briefing"),
+    # Last: a slug would otherwise swallow "cohorts".
+    path("dashboards/<slug:slug>/", views.accelerator_overview, name="accelerator_overview"),
+]

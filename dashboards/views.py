@@ -1,0 +1,338 @@
+"""The officials' dashboards: read-only, a fixed number of queries per page whatever the data.
+
+Thin views: find what the reader may see (404 outside it), read through ``dashboards.selectors``,
+render. The cohort board serves its table alone to htmx (``#board``) and whole to everyone else,
+so filtering and sorting work with and without JavaScript, and the URL always carries them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
+
+from accelerators.access_policy import COHORT_READ, SIGNED_IN_PAGE, access
+from cohorts.models import Cohort
+from dashboards import exports, selectors
+from dashboards.charts import progress_chart, results_chart
+from dashboards.forms import BoardFilterForm
+from members.access import get_cohort_for_reader
+
+
+def _columns() -> list[tuple[str, str, bool]]:
+    """(sort key, column heading, numeric column) in table order."""
+    return [
+        ("title", _("Challenge"), False),
+        ("entity", _("Lead entity"), False),
+        ("lead", _("Team lead"), False),
+        ("phase", _("Phase"), False),
+        ("day", _("Day"), True),
+        ("progress", _("Progress vs expected"), False),
+        ("status", _("Status"), False),
+        ("checkin", _("Last check-in"), True),
+        ("stale", _("Stale"), False),
+    ]
+
+
+@access(SIGNED_IN_PAGE)
+@require_GET
+@login_required
+def dashboard_index(request):
+    accelerators = selectors.dashboard_index(request.user)
+    return render(request, "dashboards/index.html", {"accelerators": accelerators})
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def accelerator_overview(request, slug: str):
+    accelerator = selectors.dashboard_accelerators(request.user).filter(slug=slug).first()
+    if accelerator is None:
+        raise Http404
+    results = selectors.accelerator_overview(user=request.user, accelerator=accelerator)
+    context = {
+        "accelerator": accelerator,
+        "theme_accelerator": accelerator,
+        "results": results,
+        "chart": results_chart(results),
+        "today": accelerator.local_today(),
+    }
+    return render(request, "dashboards/accelerator_overview.html", context)
+
+
+# Rows per page of the board: the page costs the same at 300 or 3,000 challenges. Exports and
+# the briefing carry every row.
+PAGE_SIZE = 50
+
+
+class _Board:
+    """What the cohort board, its exports and its briefing share: the cohort and its filters."""
+
+    def __init__(self, request, cohort: Cohort):
+        self.cohort = cohort
+        self.accelerator = self.cohort.accelerator
+        self.today = self.accelerator.local_today()
+        self.day = selectors.clamped_day(self.cohort, self.today)
+        self.form = BoardFilterForm(request.GET, entities=selectors.entity_choices(cohort=self.cohort))
+        self.filters = self.form.filters()
+
+    def all_rows(self) -> list[selectors.BoardRow]:
+        return selectors.board_rows(cohort=self.cohort, filters=self.filters, today=self.today)
+
+    def page(self, number):
+        """One page of rows (a COUNT and a LIMIT query); an out-of-range number gives the last page."""
+        challenges = selectors.board_challenges(cohort=self.cohort, filters=self.filters)
+        page = Paginator(challenges, PAGE_SIZE).get_page(number)
+        page.rows = selectors.rows_for(page.object_list, today=self.today)
+        return page
+
+    def summary(self) -> dict:
+        """The cohort as a whole: counts per status, its phase, and its progress chart (3 queries)."""
+        counts, total = selectors.status_counts(cohort=self.cohort)
+        phase, phase_label = selectors.cohort_phase(self.cohort, self.today)
+        curve = selectors.cohort_progress_curve(cohort=self.cohort, today=self.today)
+        return {
+            "status_counts": counts,
+            "total": total,
+            "phase": phase,
+            "phase_label": phase_label,
+            "curve": curve,
+            "chart": progress_chart(curve),
+        }
+
+    def is_filtered(self) -> bool:
+        f = self.filters
+        return bool(f.entity or f.status or f.phase or f.q)
+
+    def filter_summary(self) -> list[tuple[str, str]]:
+        """The filters in force, as (field label, chosen value) in the reader's language."""
+        summary = []
+        for name in ("q", "entity", "status", "phase"):
+            value = getattr(self.filters, name)
+            if value:
+                field = self.form.fields[name]
+                shown = dict(field.choices).get(value, value) if name != "q" else value
+                summary.append((str(field.label), str(shown)))
+        return summary
+
+
+_ID_SENTINEL = 2147483647
+
+
+def _for_display(rows: list[selectors.BoardRow]) -> list[selectors.BoardRow]:
+    """Per-row text made in Python: the 300-row table stays one cheap loop in the template.
+
+    Template tags such as ``{% blocktranslate %}``, ``{% url %}`` and number localisation cost
+    tens of microseconds each; per row and per column they dominated the page's time.
+    """
+    link = reverse("challenge_detail", kwargs={"challenge_id": _ID_SENTINEL})
+    progress = _("%(progress)s%% (expected %(expected)s%%)")
+    never = _("never")
+    for row in rows:
+        row.url = link.replace(str(_ID_SENTINEL), str(row.id))
+        row.progress_text = progress % {"progress": row.progress_pct, "expected": row.expected_pct}
+        if row.checkin_age is None:
+            row.checkin_text = never
+        else:
+            row.checkin_text = ngettext("%(days)s day ago", "%(days)s days ago", row.checkin_age) % {
+                "days": row.checkin_age
+            }
+    return rows
+
+
+def _page_links(request, page) -> dict[str, str]:
+    """Links to the previous and next pages, keeping the filters and the sort."""
+    links = {}
+    for name, has, number in [
+        ("previous", page.has_previous, lambda: page.previous_page_number()),
+        ("next", page.has_next, lambda: page.next_page_number()),
+    ]:
+        if has():
+            params = request.GET.copy()
+            params["page"] = str(number())
+            links[name] = f"?{params.urlencode()}"
+    return links
+
+
+def _sort_headers(request, current: str) -> list[dict]:
+    headers = []
+    for key, label, numeric in _columns():
+        ascending, descending = current == key, current == f"-{key}"
+        params = request.GET.copy()
+        params["sort"] = f"-{key}" if ascending else key
+        params.pop("page", None)
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "href": f"?{params.urlencode()}",
+                "aria_sort": "ascending" if ascending else "descending" if descending else "",
+            }
+        )
+    return headers
+
+
+# How long a rendered board may sit in the cache. Its key already changes with every value it shows
+# (``selectors.board_fingerprint``), the reader's language, the local date and the query string;
+# the time limit only returns the memory of boards nobody opens any more.
+BOARD_CACHE_SECONDS = 600
+
+
+def _code_stamp() -> str:
+    """A digest of the code and templates that draw the board: a deploy that changes them never
+    serves a board drawn by the previous release."""
+    here = Path(__file__).resolve().parent
+    templates = Path(settings.BASE_DIR) / "templates" / "dashboards"
+    files = [here / "views.py", here / "selectors.py", here / "charts.py"]
+    files += sorted(templates.glob("*.html"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_CODE_STAMP = _code_stamp()
+
+
+def _board_cache_key(request, cohort: Cohort, today, fragment: bool) -> str:
+    accelerator = cohort.accelerator
+    parts = [
+        _CODE_STAMP,
+        selectors.board_fingerprint(cohort=cohort),
+        cohort.pk,
+        cohort.name,
+        cohort.status,
+        cohort.design_start,
+        cohort.launch_date,
+        cohort.sustainment_days,
+        accelerator.slug,
+        accelerator.name,
+        accelerator.is_demo,
+        accelerator.checkin_cadence_days,
+        translation.get_language(),
+        today,
+        fragment,
+        sorted(request.GET.lists()),
+    ]
+    return f"cohort-board:{cohort.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def _render_board(request, board: _Board, fragment: bool) -> str:
+    """The board's content (or, for htmx, its table alone) as HTML: the expensive part of the page."""
+    page = board.page(request.GET.get("page"))
+    context = {
+        "cohort": board.cohort,
+        "accelerator": board.accelerator,
+        "form": board.form,
+        "rows": _for_display(page.rows),
+        "page": page,
+        "pages": _page_links(request, page),
+        "day": str(board.day),
+        "is_filtered": board.is_filtered(),
+        "sort": board.filters.sort,
+        "headers": _sort_headers(request, board.filters.sort),
+        "query": request.GET.urlencode(),
+        "board_url": reverse("cohort_board", kwargs={"cohort_id": board.cohort.pk}),
+    }
+    if fragment:
+        return render_to_string("dashboards/_cohort_board.html#board", context, request)
+    return render_to_string("dashboards/_cohort_board.html", context | board.summary(), request)
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_board(request, cohort_id: int):
+    """The whole board, or its table alone for htmx; rendered once per state of the data it shows."""
+    cohort = get_cohort_for_reader(request.user, cohort_id)
+    today = cohort.accelerator.local_today()
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    # Inside a transaction (never the case for a GET, always in a test case) the rows read may be
+    # this transaction's own, not yet everyone's: such a board is rendered, never shared.
+    shared = not connection.in_atomic_block
+    key = _board_cache_key(request, cohort, today, fragment) if shared else None
+    html = cache.get(key) if shared else None
+    if html is None:
+        html = _render_board(request, _Board(request, cohort), fragment)
+        if shared:
+            cache.set(key, html, BOARD_CACHE_SECONDS)
+    if fragment:
+        response = HttpResponse(html)
+    else:
+        context = {
+            "cohort": cohort,
+            "accelerator": cohort.accelerator,
+            "theme_accelerator": cohort.accelerator,
+            "board_html": mark_safe(html),  # noqa: S308 (rendered by our own template above)
+        }
+        response = render(request, "dashboards/cohort_board.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _export(request, cohort_id: int, extension: str) -> HttpResponse:
+    board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
+    headers = exports.export_headers()
+    table = exports.export_table(board.all_rows(), day=board.day)
+    if extension == "csv":
+        content = exports.to_csv(headers, table)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        content = exports.to_xlsx(
+            headers, table, title=board.cohort.name, right_to_left=translation.get_language_bidi()
+        )
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(board.cohort, extension)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_export_csv(request, cohort_id: int):
+    return _export(request, cohort_id, "csv")
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_export_xlsx(request, cohort_id: int):
+    return _export(request, cohort_id, "xlsx")
+
+
+@access(COHORT_READ)
+@require_GET
+@login_required
+def cohort_briefing(request, cohort_id: int):
+    """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""
+    board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
+    context = {
+        "cohort": board.cohort,
+        "accelerator": board.accelerator,
+        "theme_accelerator": board.accelerator,
+        "rows": board.all_rows(),
+        "day": board.day,
+        "today": board.today,
+        "filter_summary": board.filter_summary(),
+        **board.summary(),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "dashboards/briefing.html", context)

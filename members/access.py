@@ -1,0 +1,142 @@
+"""Who may see and change what: the one place views ask.
+
+Visibility (404 outside it): a superuser sees everything; a program admin, coach or official
+granted an accelerator sees all of it; an official granted one cohort sees that cohort; anybody
+with a seat on a challenge's team sees that challenge. Inside what they can see, a person without
+the right to change a thing gets 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cohorts.models import Accelerator, Cohort
+from members.models import AcceleratorRole
+
+Role = AcceleratorRole.Role
+
+
+def accelerators_visible_to(user) -> QuerySet[Accelerator]:
+    if not user.is_authenticated:
+        return Accelerator.objects.none()
+    if user.is_superuser:
+        return Accelerator.objects.all()
+    from members.models import Membership
+
+    granted = AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("pk"))
+    seated = Membership.objects.filter(user=user, challenge__cohort__accelerator=OuterRef("pk"))
+    return Accelerator.objects.filter(Q(Exists(granted)) | Q(Exists(seated)))
+
+
+def administered_accelerators(user) -> QuerySet[Accelerator]:
+    if not user.is_authenticated:
+        return Accelerator.objects.none()
+    if user.is_superuser:
+        return Accelerator.objects.all()
+    return Accelerator.objects.filter(
+        grants__user=user, grants__role=Role.PROGRAM_ADMIN, grants__cohort__isnull=True
+    ).distinct()
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    """Cohorts shown whole (dashboards): accelerator-wide grants, or an official's cohort grant."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if user.is_superuser:
+        return Cohort.objects.all()
+    # One EXISTS over the reader's grants: accelerator-wide there, or on this very cohort.
+    grants = AcceleratorRole.objects.filter(
+        Q(accelerator=OuterRef("accelerator"), cohort__isnull=True) | Q(cohort=OuterRef("pk")), user=user
+    )
+    return Cohort.objects.filter(Exists(grants))
+
+
+def challenges_visible_to(user):
+    from challenges.models import Challenge
+    from members.models import Membership
+
+    if not user.is_authenticated:
+        return Challenge.objects.none()
+    if user.is_superuser:
+        return Challenge.objects.all()
+    wide = AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("cohort__accelerator"), cohort__isnull=True)
+    narrow = AcceleratorRole.objects.filter(user=user, cohort=OuterRef("cohort"))
+    seated = Membership.objects.filter(user=user, challenge=OuterRef("pk"))
+    return Challenge.objects.filter(Q(Exists(wide)) | Q(Exists(narrow)) | Q(Exists(seated)))
+
+
+def is_program_admin(user, accelerator_id: int) -> bool:
+    if user.is_superuser:
+        return True
+    return AcceleratorRole.objects.filter(
+        user=user, accelerator_id=accelerator_id, role=Role.PROGRAM_ADMIN, cohort__isnull=True
+    ).exists()
+
+
+def get_accelerator_for_admin(user, slug: str) -> Accelerator:
+    """404 unless the accelerator is visible; 403 unless the user administers it."""
+    accelerator = accelerators_visible_to(user).filter(slug=slug).first()
+    if accelerator is None:
+        raise Http404
+    if not is_program_admin(user, accelerator.id):
+        raise PermissionDenied
+    return accelerator
+
+
+def get_cohort_for_admin(user, pk: int) -> Cohort:
+    cohort = Cohort.objects.select_related("accelerator").filter(pk=pk).first()
+    if cohort is None or not accelerators_visible_to(user).filter(pk=cohort.accelerator_id).exists():
+        raise Http404
+    if not is_program_admin(user, cohort.accelerator_id):
+        raise PermissionDenied
+    return cohort
+
+
+def can_read_cohort(user, cohort: Cohort) -> bool:
+    """``cohorts_visible_to`` for one cohort: the same rule as one fixed statement.
+
+    The cohort board asks on every view, so the rule is not rebuilt as a queryset each time
+    (its EXISTS cost more to build than to run); tests/accelerators/test_access_matrix.py holds the
+    two forms to the same answers for every role.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
+                AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))""",
+            [user.pk, cohort.accelerator_id, cohort.pk],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def get_cohort_for_reader(user, pk: int) -> Cohort:
+    """The cohort with its accelerator, or 404 if ``user`` may not open it (two small queries)."""
+    found = list(Cohort.objects.select_related("accelerator").filter(pk=pk)[:1])
+    if not found or not can_read_cohort(user, found[0]):
+        raise Http404
+    return found[0]
+
+
+def can_post_progress(user, challenge) -> bool:
+    """Only the challenge's team lead and coach post check-ins and manage blockers and stations."""
+    from members.models import Membership
+
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        challenge=challenge, user=user, role__in=[Membership.Role.TEAM_LEAD, Membership.Role.COACH]
+    ).exists()
+
+
+def get_challenge_for_user(user, pk: int, *, write: bool = False):
+    """404 if the challenge is not visible to ``user``; 403 if ``write`` and they may only read."""
+    challenge = challenges_visible_to(user).select_related("cohort__accelerator", "lead_entity").filter(pk=pk).first()
+    if challenge is None:
+        raise Http404
+    if write and not can_post_progress(user, challenge):
+        raise PermissionDenied
+    return challenge

@@ -1,0 +1,130 @@
+"""Inviting people by e-mail: a one-time, expiring link to set a password.
+
+The link is Django's password-reset token with its own salt: it expires after
+``PASSWORD_RESET_TIMEOUT`` (``INVITATION_LIFETIME_SECONDS``) and stops working as soon as a
+password is set, because the token hashes the stored password. Re-sending makes a fresh link.
+
+An invitation never tells the admin whether the address already had an account: the same
+rows are written, the same message is shown and the same e-mail is sent either way.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+
+from cohorts.models import Accelerator
+from members.models import AcceleratorRole, Invitation
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    key_salt = "members.invitations.InvitationTokenGenerator"
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def people_known_to(accelerator: Accelerator) -> QuerySet:
+    """People an accelerator's admins may find and assign: its entities' staff, its grants,
+    its team seats and its invitations. Accounts of other governments stay invisible."""
+    from members.models import Membership
+
+    User = get_user_model()
+    granted = AcceleratorRole.objects.filter(user=OuterRef("pk"), accelerator=accelerator)
+    seated = Membership.objects.filter(user=OuterRef("pk"), challenge__cohort__accelerator=accelerator)
+    invited = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator)
+    return User.objects.filter(
+        Q(is_active=True) & (Q(entity__accelerator=accelerator) | Exists(granted) | Exists(seated) | Exists(invited))
+    )
+
+
+def invitation_link(user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = invitation_tokens.make_token(user)
+    return settings.SITE_URL + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
+
+
+def user_from_link(uidb64: str, token: str):
+    """The invited person if the link is genuine, unused and unexpired; otherwise None."""
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))), is_active=True)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+    return user if invitation_tokens.check_token(user, token) else None
+
+
+@transaction.atomic
+def invitation_create(*, accelerator: Accelerator, email: str, full_name: str = "", by) -> Invitation:
+    """The person with this address (created without a password if new), invited to the accelerator."""
+    User = get_user_model()
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, full_name=full_name.strip())
+        user.set_unusable_password()
+        user.save()
+    invitation, _created = Invitation.objects.get_or_create(
+        accelerator=accelerator, user=user, defaults={"invited_by": by}
+    )
+    return invitation
+
+
+def invitation_send_now(*, invitation_ids: list[int]) -> int:
+    """E-mail each invitation a fresh link, in the recipient's language; returns how many went out."""
+    from challenges.notifications import reader_language
+    from members.models import Membership
+
+    invitations = list(
+        Invitation.objects.filter(pk__in=invitation_ids, accepted_at__isnull=True, user__is_active=True).select_related(
+            "user", "accelerator", "invited_by"
+        )
+    )
+    seats = Membership.objects.filter(
+        user__in=[invitation.user_id for invitation in invitations],
+        challenge__cohort__accelerator__in={invitation.accelerator_id for invitation in invitations},
+    ).select_related("challenge__cohort")
+    seats_of: dict[tuple[int, int], list] = {}
+    for seat in seats:
+        seats_of.setdefault((seat.user_id, seat.challenge.cohort.accelerator_id), []).append(seat)
+    messages = []
+    for invitation in invitations:
+        user = invitation.user
+        with translation.override(reader_language(user, invitation.accelerator)):
+            context = {
+                "user": user,
+                "invitation": invitation,
+                "accelerator": invitation.accelerator,
+                "seats": seats_of.get((user.pk, invitation.accelerator_id), []),
+                "link": invitation_link(user),
+                "lifetime_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+            }
+            subject = render_to_string("cohorts/email/invitation_subject.txt", context).strip()
+            body = render_to_string("cohorts/email/invitation_body.txt", context)
+        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
+    if messages:
+        get_connection().send_messages(messages)
+        now = timezone.now()
+        from django.db.models import F
+
+        Invitation.objects.filter(pk__in=[invitation.pk for invitation in invitations]).update(
+            sent_at=now, send_count=F("send_count") + 1
+        )
+    return len(messages)
+
+
+@transaction.atomic
+def invitation_accept(*, user, password: str) -> None:
+    """Set the invited person's password: the link they used stops working with it."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Invitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())

@@ -1,0 +1,250 @@
+"""Forms for the program admin's pages; each message a person reads is translated."""
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, Direction
+from cohorts.models import Accelerator, CandidateChallenge, Cohort, Entity
+from members.models import Membership
+
+SCORE_CHOICES = [(n, str(n)) for n in range(6)]
+SEAT_ROLES = [
+    (Membership.Role.TEAM_LEAD, _("team lead")),
+    (Membership.Role.COACH, _("coach")),
+    (Membership.Role.SPONSOR, _("sponsor")),
+    (Membership.Role.MEMBER, _("member")),
+]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class CohortForm(forms.ModelForm):
+    class Meta:
+        model = Cohort
+        fields = ["number", "name", "design_start", "launch_date"]
+        widgets = {"design_start": DateInput(), "launch_date": DateInput()}
+        help_texts = {"launch_date": _("Day 0: the launch workshop. Day 1 is the day after.")}
+
+    def __init__(self, *args, accelerator: Accelerator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accelerator = accelerator
+        self.fields["number"].min_value = 1
+        self.fields["number"].widget.attrs["min"] = 1
+
+    def clean(self):
+        data = super().clean()
+        design_start, launch_date = data.get("design_start"), data.get("launch_date")
+        if design_start and launch_date and design_start > launch_date:
+            self.add_error("design_start", _("The design start must be on or before the launch day."))
+        number = data.get("number")
+        if number and Cohort.objects.filter(accelerator=self.accelerator, number=number).exists():
+            self.add_error("number", _("This accelerator already has a cohort with this number."))
+        return data
+
+
+class CloneForm(CohortForm):
+    source = forms.ModelChoiceField(
+        label=_("Cohort to clone"),
+        queryset=Cohort.objects.none(),
+        help_text=_("Its settings, and its challenges that were not achieved or sustained, become candidates."),
+    )
+
+    class Meta(CohortForm.Meta):
+        fields = ["source", "number", "name", "design_start", "launch_date"]
+
+    def __init__(self, *args, accelerator: Accelerator, **kwargs):
+        super().__init__(*args, accelerator=accelerator, **kwargs)
+        self.fields["source"].queryset = Cohort.objects.filter(accelerator=accelerator)
+
+
+class CandidateForm(forms.ModelForm):
+    class Meta:
+        model = CandidateChallenge
+        fields = [
+            "title",
+            "lead_entity",
+            "score_clear_goal",
+            "score_touches_lives",
+            "score_several_organisations",
+            "score_achievable",
+            "diagnosis_note",
+            "metric",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_period",
+            "target_value",
+            "cohort",
+        ]
+        widgets = {
+            "diagnosis_note": forms.Textarea(attrs={"rows": 3}),
+            **{
+                name: forms.Select(choices=SCORE_CHOICES)
+                for name in [
+                    "score_clear_goal",
+                    "score_touches_lives",
+                    "score_several_organisations",
+                    "score_achievable",
+                ]
+            },
+        }
+        help_texts = {
+            "score_clear_goal": _("0 (not at all) to 5 (fully)."),
+            "diagnosis_note": _("What the diagnosis found: the problem, its causes, who it touches."),
+        }
+
+    def __init__(self, *args, accelerator: Accelerator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accelerator = accelerator
+        self.instance.accelerator = accelerator
+        self.fields["lead_entity"].queryset = Entity.objects.filter(accelerator=accelerator)
+        self.fields["cohort"].queryset = Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.DRAFT)
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        clash = CandidateChallenge.objects.filter(accelerator=self.accelerator, title=title, challenge__isnull=True)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("The list already has an open candidate with this title."))
+        return title
+
+
+class PickForm(forms.Form):
+    candidates = forms.ModelMultipleChoiceField(
+        label=_("Candidates"), queryset=CandidateChallenge.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    cohort = forms.ModelChoiceField(label=_("Draft cohort"), queryset=Cohort.objects.none())
+
+    def __init__(self, *args, accelerator: Accelerator, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["candidates"].queryset = CandidateChallenge.objects.filter(
+            accelerator=accelerator, challenge__isnull=True
+        )
+        self.fields["cohort"].queryset = Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.DRAFT)
+
+
+class ChallengeForm(forms.ModelForm):
+    class Meta:
+        model = Challenge
+        fields = [
+            "title",
+            "goal_statement",
+            "lead_entity",
+            "partner_entities",
+            "metric",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_period",
+            "target_value",
+        ]
+        widgets = {
+            "goal_statement": forms.Textarea(attrs={"rows": 3}),
+            "partner_entities": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, cohort: Cohort, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort = cohort
+        self.instance.cohort = cohort
+        entities = Entity.objects.filter(accelerator_id=cohort.accelerator_id)
+        self.fields["lead_entity"].queryset = entities
+        self.fields["partner_entities"].queryset = entities
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        if Challenge.objects.filter(cohort=self.cohort, title=title).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("The cohort already has a challenge with this title."))
+        return title
+
+    def clean(self):
+        data = super().clean()
+        baseline, target, direction = data.get("baseline_value"), data.get("target_value"), data.get("direction")
+        if baseline is not None and target is not None:
+            if baseline == target:
+                self.add_error("target_value", _("The target must differ from the baseline."))
+            elif direction == Direction.INCREASE and target < baseline:
+                self.add_error("target_value", _("For an increase, the target must be above the baseline."))
+            elif direction == Direction.DECREASE and target > baseline:
+                self.add_error("target_value", _("For a decrease, the target must be below the baseline."))
+        return data
+
+
+class SeatForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=SEAT_ROLES)
+    person = forms.ModelChoiceField(label=_("Person"), queryset=None, widget=forms.HiddenInput)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].error_messages["invalid_choice"] = _("Pick a person from the search results.")
+        self.fields["person"].error_messages["required"] = _("Pick a person from the search results.")
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=SEAT_ROLES)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawal"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept on the challenge's record."),
+    )
+
+
+class ReplaceTeamLeadForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("New team lead"), queryset=None, required=False, widget=forms.HiddenInput)
+    email = forms.EmailField(
+        label=_("…or invite by e-mail"), required=False, help_text=_("They receive a link to set a password.")
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].error_messages["invalid_choice"] = _("Pick a person from the search results.")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not data.get("email") and not self.errors:
+            raise forms.ValidationError(_("Pick a person from the search results or give an e-mail address."))
+        return data
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Challenge list"),
+        help_text=_("A CSV file or an Excel workbook (.xlsx), at most %(limit)s."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "limit": filesizeformat(settings.IMPORT_MAX_BYTES)
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the largest file accepted is %(limit)s."),
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
+            )
+        return upload
+
+
+class LaunchForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have reviewed the cohort: launch it and hand it to the clock."),
+        error_messages={"required": _("Tick the box to confirm the launch.")},
+    )

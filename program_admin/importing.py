@@ -1,0 +1,634 @@
+"""Bringing in a cohort's challenge list from a CSV or XLSX file, all or nothing.
+
+The file is read whole, every row and cell is checked against the accelerator's entities, its
+people and the cohort's existing challenges, and only a file without a single problem is saved,
+in one transaction. Problems are kept as codes with parameters and translated when shown, so a
+job checked by a Celery worker still speaks the reader's language.
+
+Excel in Arabic locales writes CSV as Windows-1256 ("CSV") or UTF-16 with a BOM, tab-separated
+("Unicode text"); both are accepted, as is UTF-8 with or without a BOM.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from challenges.models import Challenge, Direction
+from cohorts.models import Cohort, Entity, ImportJob
+from members.models import Membership
+
+# Files with more data rows than this are imported by a Celery task, with a progress bar.
+ASYNC_ROW_THRESHOLD = 500
+PROGRESS_EVERY = 100
+SAVE_BATCH = 500
+MAX_ABS_VALUE = Decimal(10) ** 14  # DecimalField(max_digits=18, decimal_places=4)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    help: str
+    required: bool = False
+    max_length: int | None = None
+
+
+COLUMNS = [
+    Column("title", _("Title"), _("The challenge in one line; unique within the cohort."), True, 300),
+    Column("goal_statement", _("Goal statement"), _("The 100-day goal in a sentence or two.")),
+    Column("lead_entity", _("Lead entity"), _("Name or acronym of an entity of this accelerator."), True),
+    Column(
+        "partner_entities",
+        _("Partner entities"),
+        _("Names or acronyms of other entities, separated by semicolons (;)."),
+    ),
+    Column("metric", _("Metric"), _("What is measured, e.g. “waiting time”."), True, 200),
+    Column("unit", _("Unit"), _("e.g. days, %, people."), False, 50),
+    Column(
+        "direction",
+        _("Direction"),
+        _("“increase” or “decrease”; left empty, it follows from the baseline and the target."),
+    ),
+    Column("baseline", _("Baseline"), _("A number: the value before the challenge starts."), True),
+    Column("baseline_period", _("Baseline period"), _("When the baseline was measured, e.g. 2025."), False, 100),
+    Column("target", _("Target"), _("A number, different from the baseline: the value to reach by Day 100."), True),
+    Column("team_lead_email", _("Team lead e-mail"), _("E-mail address of a person already on the platform.")),
+    Column("coach_email", _("Coach e-mail"), _("E-mail address of a person already on the platform.")),
+    Column("sponsor_email", _("Sponsor e-mail"), _("E-mail address of a person already on the platform.")),
+    Column("member_emails", _("Member e-mails"), _("E-mail addresses separated by semicolons (;).")),
+]
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+
+MESSAGES = {
+    "too_large": _("The file is %(size)s; the largest file accepted is %(limit)s."),
+    "unreadable": _("The file could not be read. Upload a CSV file or an Excel workbook (.xlsx)."),
+    "old_excel": _("This is an old Excel workbook (.xls). Save it as .xlsx or CSV and upload it again."),
+    "empty": _("The file has no challenge rows under its header row."),
+    "missing_column": _("The column “%(column)s” is missing from the header row."),
+    "cohort_launched": _("The cohort has been launched; its challenge list can no longer be imported into."),
+    "required": _("This cell is empty; it is required."),
+    "too_long": _("This cell has %(length)s characters; at most %(limit)s are allowed."),
+    "unknown_entity": _("There is no entity “%(value)s” in this accelerator."),
+    "not_a_number": _("“%(value)s” is not a number."),
+    "number_too_large": _("“%(value)s” is too large."),
+    "target_equals_baseline": _("The target equals the baseline; a challenge must move the metric."),
+    "unknown_direction": _("“%(value)s” is not a direction; write increase or decrease."),
+    "target_against_direction": _("The target does not match the direction: %(direction)s from %(baseline)s."),
+    "duplicate_in_file": _("The title “%(value)s” is already used in row %(other_row)s."),
+    "duplicate_in_cohort": _("The cohort already has a challenge called “%(value)s”."),
+    "unknown_person": _("There is no person with the e-mail address “%(value)s” on this accelerator."),
+    "invalid_email": _("“%(value)s” is not an e-mail address."),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (row as the spreadsheet numbers it, column) and what."""
+
+    code: str
+    row: int | None = None
+    column: str | None = None
+    params: dict = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return str(MESSAGES[self.code]) % self.params if self.params else str(MESSAGES[self.code])
+
+    @property
+    def column_label(self) -> str:
+        return str(COLUMNS_BY_KEY[self.column].label) if self.column in COLUMNS_BY_KEY else ""
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "row": self.row, "column": self.column, "params": self.params}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Problem:
+        return cls(code=data["code"], row=data.get("row"), column=data.get("column"), params=data.get("params") or {})
+
+
+class ImportRejected(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number as the spreadsheet shows it, cells)
+
+
+@dataclass
+class ChallengeRow:
+    row: int
+    title: str
+    goal_statement: str
+    lead_entity_id: int
+    partner_ids: list[int]
+    metric: str
+    unit: str
+    direction: str
+    baseline: Decimal
+    baseline_period: str
+    target: Decimal
+    seats: list[tuple[int, str]]  # (user id, membership role)
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def check_size(size: int) -> None:
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise ImportRejected(
+            [Problem("too_large", params={"size": str(filesizeformat(size)), "limit": str(filesizeformat(limit))})]
+        )
+
+
+def read_table(data: bytes) -> Table:
+    """The header and the non-blank rows of an XLSX workbook's first sheet or of a CSV file."""
+    check_size(len(data))
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRejected([Problem("old_excel")])
+    return _read_csv(decode_text(data))
+
+
+def decode_text(data: bytes) -> str:
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            # What Excel's "CSV" writes in Arabic locales.
+            return data.decode("cp1256")
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem("unreadable")]) from None
+
+
+def _read_csv(text: str) -> Table:
+    if "\x00" in text:
+        raise ImportRejected([Problem("unreadable")])
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(["\t", ";", ","], key=first_line.count) if first_line else ","
+    if first_line and first_line.count(delimiter) == 0:
+        delimiter = ","
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise ImportRejected([Problem("unreadable")]) from None
+    return _table_from(enumerate(records, start=1))
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook["challenges"] if "challenges" in workbook.sheetnames else workbook.worksheets[0]
+        records = [
+            (number, [_cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+        workbook.close()
+    except Exception:  # openpyxl raises many kinds of errors for a damaged workbook
+        raise ImportRejected([Problem("unreadable")]) from None
+    return _table_from(records)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _table_from(records: Iterable[tuple[int, list[str]]]) -> Table:
+    header: list[str] | None = None
+    rows = []
+    for number, cells in records:
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue
+        if header is None:
+            header = cells
+        else:
+            rows.append((number, cells))
+    if header is None:
+        raise ImportRejected([Problem("empty")])
+    return Table(header=header, rows=rows)
+
+
+# --- Checking the rows ------------------------------------------------------------------------
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[\s_\-*]+", " ", text).strip().casefold()
+
+
+def header_aliases() -> dict[str, str]:
+    """Every accepted spelling of each column: its key, and its label in every language."""
+    aliases = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for column in COLUMNS:
+                aliases[_normalise(str(column.label))] = column.key
+    for column in COLUMNS:
+        aliases[_normalise(column.key)] = column.key
+    return aliases
+
+
+def direction_aliases() -> dict[str, str]:
+    aliases = {"+": Direction.INCREASE, "-": Direction.DECREASE, "up": Direction.INCREASE, "down": Direction.DECREASE}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in Direction.choices:
+                aliases[_normalise(str(label))] = value
+    for value in Direction.values:
+        aliases[value] = value
+    return aliases
+
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹−", "01234567890123456789-")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u066c']")
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A number as people type it: Arabic-Indic digits, decimal comma or point, grouping spaces."""
+    value = _SPACES.sub("", text.translate(_DIGITS)).replace("٫", ".")
+    if "," in value:
+        if "." in value or value.count(",") > 1 or re.search(r",\d{3}$", value):
+            value = value.replace(",", "")
+        else:
+            value = value.replace(",", ".")
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _split(text: str, *, emails: bool = False) -> list[str]:
+    separators = r"[;؛\n|,]" if emails else r"[;؛\n|]"
+    return [part.strip() for part in re.split(separators, text) if part.strip()]
+
+
+class Lookups:
+    """What the rows refer to, fetched in a few queries for the whole file."""
+
+    def __init__(self, *, cohort: Cohort, emails: set[str]):
+        from members.invitations import people_known_to
+
+        self.entities: dict[str, int] = {}
+        for entity_id, name, acronym in Entity.objects.filter(accelerator_id=cohort.accelerator_id).values_list(
+            "id", "name", "acronym"
+        ):
+            self.entities[_normalise(name)] = entity_id
+            if acronym:
+                self.entities.setdefault(_normalise(acronym), entity_id)
+        self.people: dict[str, int] = {}
+        known = people_known_to(cohort.accelerator)
+        wanted = sorted(emails)
+        for start in range(0, len(wanted), 2000):
+            for user_id, email in known.filter(email__in=wanted[start : start + 2000]).values_list("id", "email"):
+                self.people[email.lower()] = user_id
+        self.existing_titles = {
+            _normalise(title) for title in Challenge.objects.filter(cohort=cohort).values_list("title", flat=True)
+        }
+
+
+def check_rows(
+    *,
+    cohort: Cohort,
+    table: Table,
+    on_progress: Callable[[int], None] | None = None,
+    progress_every: int = PROGRESS_EVERY,
+) -> list[ChallengeRow]:
+    """Every row checked; raises ``ImportRejected`` with every problem found, or returns the rows."""
+    if cohort.status != Cohort.Status.DRAFT:
+        raise ImportRejected([Problem("cohort_launched")])
+    aliases = header_aliases()
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(table.header):
+        key = aliases.get(_normalise(cell))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [column for column in COLUMNS if column.required and column.key not in positions]
+    if missing:
+        raise ImportRejected(
+            [Problem("missing_column", column=column.key, params={"column": column.key}) for column in missing]
+        )
+    if not table.rows:
+        raise ImportRejected([Problem("empty")])
+
+    def cell(cells: list[str], key: str) -> str:
+        index = positions.get(key)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    email_keys = ["team_lead_email", "coach_email", "sponsor_email"]
+    emails = set()
+    for _number, cells in table.rows:
+        for key in email_keys:
+            if cell(cells, key):
+                emails.add(cell(cells, key).lower())
+        emails.update(email.lower() for email in _split(cell(cells, "member_emails"), emails=True))
+    lookups = Lookups(cohort=cohort, emails=emails)
+    directions = direction_aliases()
+
+    problems: list[Problem] = []
+    checked: list[ChallengeRow] = []
+    first_row_of_title: dict[str, int] = {}
+    for done, (number, cells) in enumerate(table.rows, start=1):
+        row_problems: list[Problem] = []
+
+        def problem(code: str, key: str, row=number, bucket=row_problems, **params) -> None:
+            bucket.append(Problem(code, row=row, column=key, params=params))
+
+        values = {column.key: cell(cells, column.key) for column in COLUMNS}
+        for column in COLUMNS:
+            value = values[column.key]
+            if column.required and not value:
+                problem("required", column.key)
+            elif column.max_length and len(value) > column.max_length:
+                problem("too_long", column.key, length=len(value), limit=column.max_length)
+
+        title = values["title"]
+        if title:
+            normalised = _normalise(title)
+            if normalised in first_row_of_title:
+                problem("duplicate_in_file", "title", value=title, other_row=first_row_of_title[normalised])
+            else:
+                first_row_of_title[normalised] = number
+                if normalised in lookups.existing_titles:
+                    problem("duplicate_in_cohort", "title", value=title)
+
+        lead_entity_id = None
+        if values["lead_entity"]:
+            lead_entity_id = lookups.entities.get(_normalise(values["lead_entity"]))
+            if lead_entity_id is None:
+                problem("unknown_entity", "lead_entity", value=values["lead_entity"])
+        partner_ids = []
+        for name in _split(values["partner_entities"]):
+            entity_id = lookups.entities.get(_normalise(name))
+            if entity_id is None:
+                problem("unknown_entity", "partner_entities", value=name)
+            elif entity_id != lead_entity_id and entity_id not in partner_ids:
+                partner_ids.append(entity_id)
+
+        numbers = {}
+        for key in ("baseline", "target"):
+            if values[key]:
+                number_value = parse_number(values[key])
+                if number_value is None:
+                    problem("not_a_number", key, value=values[key])
+                elif abs(number_value) >= MAX_ABS_VALUE:
+                    problem("number_too_large", key, value=values[key])
+                else:
+                    numbers[key] = number_value.quantize(Decimal("0.0001"))
+        direction = ""
+        if values["direction"]:
+            direction = directions.get(_normalise(values["direction"]), "")
+            if not direction:
+                problem("unknown_direction", "direction", value=values["direction"])
+        baseline, target = numbers.get("baseline"), numbers.get("target")
+        if baseline is not None and target is not None:
+            if baseline == target:
+                problem("target_equals_baseline", "target")
+            elif not values["direction"]:
+                direction = Direction.INCREASE if target > baseline else Direction.DECREASE
+            elif direction and (target > baseline) != (direction == Direction.INCREASE):
+                problem(
+                    "target_against_direction",
+                    "target",
+                    direction=str(Direction(direction).label),
+                    baseline=values["baseline"],
+                )
+
+        seats: list[tuple[int, str]] = []
+        roles = [
+            ("team_lead_email", Membership.Role.TEAM_LEAD),
+            ("coach_email", Membership.Role.COACH),
+            ("sponsor_email", Membership.Role.SPONSOR),
+        ]
+        person_cells = [(key, [values[key]] if values[key] else [], role) for key, role in roles]
+        person_cells.append(("member_emails", _split(values["member_emails"], emails=True), Membership.Role.MEMBER))
+        for key, addresses, role in person_cells:
+            for address in addresses:
+                try:
+                    validate_email(address)
+                except ValidationError:
+                    problem("invalid_email", key, value=address)
+                    continue
+                user_id = lookups.people.get(address.lower())
+                if user_id is None:
+                    problem("unknown_person", key, value=address)
+                elif (user_id, role) not in seats:
+                    seats.append((user_id, role))
+
+        if row_problems:
+            problems.extend(row_problems)
+        else:
+            checked.append(
+                ChallengeRow(
+                    row=number,
+                    title=title,
+                    goal_statement=values["goal_statement"],
+                    lead_entity_id=lead_entity_id,
+                    partner_ids=partner_ids,
+                    metric=values["metric"],
+                    unit=values["unit"],
+                    direction=direction,
+                    baseline=baseline,
+                    baseline_period=values["baseline_period"],
+                    target=target,
+                    seats=seats,
+                )
+            )
+        if on_progress and (done % progress_every == 0 or done == len(table.rows)):
+            on_progress(done)
+    if problems:
+        raise ImportRejected(problems)
+    return checked
+
+
+# --- Saving -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_rows(*, cohort: Cohort, rows: list[ChallengeRow], by) -> list[Challenge]:
+    """Create the checked rows' challenges, partner links and team seats in a few bulk statements."""
+    from simple_history.utils import bulk_create_with_history
+
+    locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    if locked.status != Cohort.Status.DRAFT:
+        raise ImportRejected([Problem("cohort_launched")])
+    challenges = [
+        Challenge(
+            cohort=cohort,
+            title=row.title,
+            goal_statement=row.goal_statement,
+            lead_entity_id=row.lead_entity_id,
+            metric=row.metric,
+            unit=row.unit,
+            direction=row.direction,
+            baseline_value=row.baseline,
+            baseline_period=row.baseline_period,
+            target_value=row.target,
+        )
+        for row in rows
+    ]
+    created = bulk_create_with_history(challenges, Challenge, batch_size=SAVE_BATCH, default_user=by)
+    if any(challenge.pk is None for challenge in created):
+        ids = dict(Challenge.objects.filter(cohort=cohort).values_list("title", "id"))
+        for challenge in created:
+            challenge.pk = ids[challenge.title]
+    Partner = Challenge.partner_entities.through
+    Partner.objects.bulk_create(
+        [
+            Partner(challenge_id=challenge.pk, entity_id=entity_id)
+            for challenge, row in zip(created, rows, strict=True)
+            for entity_id in row.partner_ids
+        ],
+        batch_size=SAVE_BATCH,
+    )
+    seats = [
+        Membership(challenge_id=challenge.pk, user_id=user_id, role=role)
+        for challenge, row in zip(created, rows, strict=True)
+        for user_id, role in row.seats
+    ]
+    bulk_create_with_history(seats, Membership, batch_size=SAVE_BATCH, default_user=by)
+    return created
+
+
+def import_now(*, cohort: Cohort, table: Table, by) -> list[Challenge]:
+    """Check a small file and save it in the request; raises ``ImportRejected``."""
+    rows = check_rows(cohort=cohort, table=table)
+    return save_rows(cohort=cohort, rows=rows, by=by)
+
+
+# --- The template -----------------------------------------------------------------------------
+
+
+def template_rows() -> list[list[str]]:
+    return [
+        [column.key for column in COLUMNS],
+        [
+            "Shorter wait for a grid connection (example)",
+            "Connect new homes to the grid in 10 days instead of 30.",
+            "Ministry of Energy",
+            "",
+            "Days to connect a new home",
+            "days",
+            "decrease",
+            "30",
+            "2025",
+            "10",
+            "",
+            "",
+            "",
+            "",
+        ],
+    ]
+
+
+def template_csv() -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(template_rows())
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def template_xlsx() -> bytes:
+    """The template workbook: the challenge sheet, and a help sheet in the reader's language."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "challenges"
+    for row in template_rows():
+        sheet.append(row)
+    help_sheet = workbook.create_sheet(str(_("Help")))
+    help_sheet.append([str(_("Column")), str(_("Name")), str(_("Required")), str(_("What to write"))])
+    for column in COLUMNS:
+        help_sheet.append(
+            [column.key, str(column.label), str(_("yes")) if column.required else str(_("no")), str(column.help)]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Large files: a job for a Celery worker ---------------------------------------------------
+
+MESSAGES["conflict"] = _("The cohort changed while the file was being imported; nothing was saved. Upload it again.")
+
+
+@transaction.atomic
+def import_job_create(*, cohort: Cohort, file_name: str, data: bytes, total_rows: int, by) -> ImportJob:
+    """Keep the file and queue its import for after the commit; the job page shows its progress."""
+    job = ImportJob.objects.create(
+        cohort=cohort, created_by=by, file_name=file_name[:255], payload=data, total_rows=total_rows
+    )
+    transaction.on_commit(lambda: _queue_import(job.pk))
+    return job
+
+
+def _queue_import(job_id: int) -> None:
+    from program_admin.tasks import run_import
+
+    run_import.delay(job_id)
+
+
+def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> ImportJob | None:
+    """Check every row (recording progress as it goes), then save all of them or none.
+
+    The job is claimed with a conditional UPDATE, so a task delivered twice runs once.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).update(state=ImportJob.State.VALIDATING)
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("cohort__accelerator", "created_by").get(pk=job_id)
+    jobs = ImportJob.objects.filter(pk=job_id)
+
+    def finish(state: str, **fields) -> None:
+        jobs.update(state=state, finished_at=timezone.now(), payload=b"", **fields)
+
+    try:
+        table = read_table(bytes(job.payload))
+        jobs.update(total_rows=len(table.rows), processed_rows=0)
+        rows = check_rows(
+            cohort=job.cohort,
+            table=table,
+            on_progress=lambda done: jobs.update(processed_rows=done),
+            progress_every=progress_every,
+        )
+        jobs.update(state=ImportJob.State.SAVING)
+        created = save_rows(cohort=job.cohort, rows=rows, by=job.created_by)
+    except ImportRejected as rejected:
+        finish(ImportJob.State.FAILED, problems=[problem.as_json() for problem in rejected.problems])
+    except IntegrityError:
+        finish(ImportJob.State.FAILED, problems=[Problem("conflict").as_json()])
+    else:
+        finish(ImportJob.State.SUCCEEDED, created_count=len(created))
+    job.refresh_from_db()
+    return job

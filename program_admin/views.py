@@ -1,0 +1,714 @@
+"""The program admin's pages: intake, cohorts, challenge lists, people, launch.
+
+Thin: every view finds its object through ``members.access`` (404 outside the admin's scope,
+403 inside it without the program-admin role), hands writes to a service and renders one
+template, whose htmx partials serve the in-page updates.
+"""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accelerators.access_policy import ADMIN, ADMIN_PAGE, ADMIN_POST, PUBLIC, SIGNED_IN_PAGE, access
+from challenges.models import Challenge
+from challenges.services import challenge_withdraw
+from cohorts.models import CandidateChallenge, Cohort, ImportJob
+from cohorts.services import cohort_create
+from members import services as seat_services
+from members.access import administered_accelerators, get_accelerator_for_admin, get_cohort_for_admin
+from members.invitations import invitation_accept as accept_invitation
+from members.invitations import invitation_create, invitation_send_now, people_known_to, user_from_link
+from members.models import Invitation, Membership
+from program_admin import forms, importing, services
+
+SEARCH_LIMIT = 20
+
+
+def _challenge_for_admin(user, challenge_id: int) -> Challenge:
+    cohort_id = Challenge.objects.filter(pk=challenge_id).values_list("cohort_id", flat=True).first()
+    if cohort_id is None:
+        raise Http404
+    cohort = get_cohort_for_admin(user, cohort_id)
+    challenge = Challenge.objects.select_related("lead_entity").get(pk=challenge_id)
+    challenge.cohort = cohort
+    return challenge
+
+
+def _posted(request):
+    """The POST data of a POST (even an empty one, so its form is bound and reports what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _calendar(accelerator, design_start: date | None, launch_date: date | None, sustainment_days: int) -> dict | None:
+    """The derived dates a cohort would have, for showing while the admin types."""
+    if launch_date is None:
+        return None
+    probe = Cohort(
+        accelerator=accelerator,
+        design_start=design_start or launch_date,
+        launch_date=launch_date,
+        sustainment_days=sustainment_days,
+    )
+    try:
+        probe.sustainment_ends  # noqa: B018 - a launch near 9999-12-31 has no Day 100 (found by the fuzz test)
+    except OverflowError:
+        return None
+    return {
+        "design_start": design_start,
+        "day_zero": launch_date,
+        "day_one": probe.day_one,
+        "day_fifty": probe.day_fifty,
+        "day_hundred": probe.day_hundred,
+        "sustainment_ends": probe.sustainment_ends,
+        "time_zone": accelerator.time_zone,
+        "invalid": bool(design_start and design_start > launch_date),
+        "in_past": launch_date < accelerator.local_today(),
+    }
+
+
+def _date_param(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+# --- Accelerator level ------------------------------------------------------------------------
+
+
+@access(SIGNED_IN_PAGE)
+@require_GET
+@login_required
+def manage_index(request):
+    accelerators = administered_accelerators(request.user).order_by("name")
+    return render(request, "cohorts/manage_index.html", {"accelerators": accelerators})
+
+
+@access(ADMIN_PAGE)
+@require_GET
+@login_required
+def manage_home(request, slug: str):
+    accelerator = get_accelerator_for_admin(request.user, slug)
+    cohorts = accelerator.cohorts.annotate(
+        challenge_count=Count("challenges", filter=Q(challenges__withdrawn_at__isnull=True))
+    ).order_by("-number")
+    open_candidates = accelerator.candidates.filter(challenge__isnull=True).count()
+    jobs = ImportJob.objects.filter(cohort__accelerator=accelerator).select_related("cohort").defer("payload")[:5]
+    return render(
+        request,
+        "cohorts/manage_home.html",
+        {
+            "accelerator": accelerator,
+            "theme_accelerator": accelerator,
+            "cohorts": cohorts,
+            "open_candidates": open_candidates,
+            "jobs": jobs,
+        },
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_candidates(request, slug: str):
+    accelerator = get_accelerator_for_admin(request.user, slug)
+    form = forms.CandidateForm(_posted(request), accelerator=accelerator)
+    if request.method == "POST" and form.is_valid():
+        candidate = form.save(commit=False)
+        candidate.created_by = request.user
+        candidate.save()
+        messages.success(request, _("“%(title)s” was added to the list.") % {"title": candidate.title})
+        return redirect("manage_candidates", slug=slug)
+    candidates = sorted(
+        accelerator.candidates.select_related("lead_entity", "cohort", "challenge__cohort"),
+        key=lambda c: (c.is_picked, -c.total_score, c.title),
+    )
+    return render(
+        request,
+        "cohorts/candidates.html",
+        {
+            "accelerator": accelerator,
+            "theme_accelerator": accelerator,
+            "candidates": candidates,
+            "form": form,
+            "pick_form": forms.PickForm(accelerator=accelerator),
+        },
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_candidate_edit(request, slug: str, candidate_id: int):
+    accelerator = get_accelerator_for_admin(request.user, slug)
+    candidate = get_object_or_404(CandidateChallenge, pk=candidate_id, accelerator=accelerator)
+    form = forms.CandidateForm(_posted(request), instance=candidate, accelerator=accelerator)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The candidate was saved."))
+        return redirect("manage_candidates", slug=slug)
+    return render(
+        request,
+        "cohorts/candidate_form.html",
+        {"accelerator": accelerator, "theme_accelerator": accelerator, "candidate": candidate, "form": form},
+    )
+
+
+@access(ADMIN_POST)
+@require_POST
+@login_required
+def manage_candidates_pick(request, slug: str):
+    accelerator = get_accelerator_for_admin(request.user, slug)
+    form = forms.PickForm(request.POST, accelerator=accelerator)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("manage_candidates", slug=slug)
+    cohort = form.cleaned_data["cohort"]
+    try:
+        created = services.candidates_pick(
+            candidates=list(form.cleaned_data["candidates"]), cohort=cohort, by=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("manage_candidates", slug=slug)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s challenge was added to %(cohort)s.",
+            "%(count)s challenges were added to %(cohort)s.",
+            len(created),
+        )
+        % {"count": len(created), "cohort": cohort},
+    )
+    return redirect("manage_cohort", cohort_id=cohort.pk)
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_cohort_create(request, slug: str):
+    accelerator = get_accelerator_for_admin(request.user, slug)
+    return _cohort_form_page(request, accelerator, clone=False)
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_cohort_clone(request, slug: str):
+    accelerator = get_accelerator_for_admin(request.user, slug)
+    return _cohort_form_page(request, accelerator, clone=True)
+
+
+def _cohort_form_page(request, accelerator, *, clone: bool):
+    form_class = forms.CloneForm if clone else forms.CohortForm
+    template = "cohorts/cohort_form.html"
+    if request.htmx and request.method == "GET":
+        # The derived calendar, recomputed as the admin types.
+        calendar = _calendar(
+            accelerator,
+            _date_param(request.GET.get("design_start")),
+            _date_param(request.GET.get("launch_date")),
+            accelerator.sustainment_days,
+        )
+        return render(request, template + "#calendar", {"calendar": calendar, "accelerator": accelerator})
+    next_number = (accelerator.cohorts.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    form = form_class(
+        _posted(request),
+        accelerator=accelerator,
+        initial={"number": next_number, "name": _("Cohort %(number)s") % {"number": next_number}},
+    )
+    calendar = None
+    if request.method == "POST":
+        valid = form.is_valid()
+        data = getattr(form, "cleaned_data", {})
+        calendar = _calendar(
+            accelerator, data.get("design_start"), data.get("launch_date"), accelerator.sustainment_days
+        )
+        if valid and "preview" not in request.POST:
+            fields = {key: data[key] for key in ("number", "name", "design_start", "launch_date")}
+            try:
+                if clone:
+                    cohort, count = services.cohort_clone(source=data["source"], by=request.user, **fields)
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(cohort)s was created with %(count)s candidate from %(source)s.",
+                            "%(cohort)s was created with %(count)s candidates from %(source)s.",
+                            count,
+                        )
+                        % {"cohort": cohort, "count": count, "source": data["source"]},
+                    )
+                    return redirect("manage_candidates", slug=accelerator.slug)
+                cohort = cohort_create(accelerator=accelerator, **fields)
+            except ValidationError as error:
+                _form_errors(form, error)
+            except IntegrityError:
+                form.add_error("number", _("This accelerator already has a cohort with this number."))
+            else:
+                messages.success(request, _("%(cohort)s was created as a draft.") % {"cohort": cohort})
+                return redirect("manage_cohort", cohort_id=cohort.pk)
+    return render(
+        request,
+        template,
+        {
+            "accelerator": accelerator,
+            "theme_accelerator": accelerator,
+            "form": form,
+            "calendar": calendar,
+            "clone": clone,
+            "calendar_url": reverse(
+                "manage_cohort_clone" if clone else "manage_cohort_create", args=[accelerator.slug]
+            ),
+        },
+    )
+
+
+@access(ADMIN_PAGE)
+@require_GET
+@login_required
+def manage_import_template(request, slug: str, fmt: str):
+    get_accelerator_for_admin(request.user, slug)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            importing.template_xlsx(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="challenges-template.{fmt}"'
+    return response
+
+
+# --- Cohort level -----------------------------------------------------------------------------
+
+
+def _pending_invitees(cohort) -> set[int]:
+    """The cohort's people whose invitation is still open: shown by the address the admin typed,
+    so the page never reveals whether an account (and its name) already existed."""
+    return set(
+        Invitation.objects.filter(
+            accelerator_id=cohort.accelerator_id,
+            accepted_at__isnull=True,
+            user__memberships__challenge__cohort=cohort,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _seats_prefetch() -> Prefetch:
+    return Prefetch(
+        "memberships", queryset=Membership.objects.select_related("user").order_by("role", "user__full_name")
+    )
+
+
+@access(ADMIN_PAGE)
+@require_GET
+@login_required
+def manage_cohort(request, cohort_id: int):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    challenges = (
+        cohort.challenges.select_related("lead_entity")
+        .prefetch_related(_seats_prefetch(), "partner_entities")
+        .order_by("title")
+    )
+    today = cohort.accelerator.local_today()
+    checklist = services.cohort_launch_checklist(cohort=cohort, today=today) if not cohort.is_launched else []
+    return render(
+        request,
+        "cohorts/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "accelerator": cohort.accelerator,
+            "theme_accelerator": cohort.accelerator,
+            "challenges": challenges,
+            "checklist": checklist,
+            "candidates": cohort.candidates.filter(challenge__isnull=True).select_related("lead_entity"),
+            "invited_ids": _pending_invitees(cohort),
+            "today": today,
+            "day_number": cohort.day_number(today),
+        },
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_challenge_create(request, cohort_id: int):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    form = forms.ChallengeForm(_posted(request), cohort=cohort)
+    if request.method == "POST" and not cohort.is_launched and form.is_valid():
+        challenge = form.save()
+        messages.success(request, _("“%(title)s” was added.") % {"title": challenge.title})
+        return redirect("manage_challenge_people", challenge_id=challenge.pk)
+    return render(
+        request,
+        "cohorts/challenge_form.html",
+        {"cohort": cohort, "theme_accelerator": cohort.accelerator, "form": form, "challenge": None},
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_import(request, cohort_id: int):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    form = forms.ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    problems: list[importing.Problem] = []
+    if request.method == "POST" and not cohort.is_launched and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            table = importing.read_table(data)
+            if len(table.rows) > importing.ASYNC_ROW_THRESHOLD:
+                job = importing.import_job_create(
+                    cohort=cohort, file_name=upload.name, data=data, total_rows=len(table.rows), by=request.user
+                )
+                return redirect("manage_import_job", job_id=job.pk)
+            created = importing.import_now(cohort=cohort, table=table, by=request.user)
+        except importing.ImportRejected as rejected:
+            problems = rejected.problems
+        except IntegrityError:
+            problems = [importing.Problem("conflict")]
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s challenge was imported from %(file)s.",
+                    "%(count)s challenges were imported from %(file)s.",
+                    len(created),
+                )
+                % {"count": len(created), "file": upload.name},
+            )
+            return redirect("manage_cohort", cohort_id=cohort.pk)
+    return render(
+        request,
+        "cohorts/import.html",
+        {
+            "cohort": cohort,
+            "theme_accelerator": cohort.accelerator,
+            "form": form,
+            "problems": problems,
+            "columns": importing.COLUMNS,
+            "threshold": importing.ASYNC_ROW_THRESHOLD,
+        },
+        status=422 if problems else 200,
+    )
+
+
+@access(ADMIN_PAGE)
+@require_GET
+@login_required
+def manage_import_job(request, job_id: int):
+    cohort_id = ImportJob.objects.filter(pk=job_id).values_list("cohort_id", flat=True).first()
+    if cohort_id is None:
+        raise Http404
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    job = ImportJob.objects.defer("payload").get(pk=job_id)
+    context = {
+        "cohort": cohort,
+        "theme_accelerator": cohort.accelerator,
+        "job": job,
+        "problems": [importing.Problem.from_json(item) for item in job.problems],
+    }
+    template = "cohorts/import_job.html#progress" if request.htmx else "cohorts/import_job.html"
+    return render(request, template, context)
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_launch(request, cohort_id: int):
+    cohort = get_cohort_for_admin(request.user, cohort_id)
+    form = forms.LaunchForm(_posted(request))
+    checklist = [] if cohort.is_launched else services.cohort_launch_checklist(cohort=cohort)
+    if request.method == "POST":
+        if cohort.is_launched:
+            messages.info(request, _("%(cohort)s was already launched.") % {"cohort": cohort})
+            return redirect("manage_cohort", cohort_id=cohort.pk)
+        if form.is_valid():
+            try:
+                launched = services.cohort_launch(cohort=cohort, by=request.user)
+            except services.LaunchBlocked as blocked:
+                checklist = blocked.items
+            else:
+                if launched:
+                    messages.success(
+                        request,
+                        _("%(cohort)s was launched. Invitations and team-lead e-mails are on their way.")
+                        % {"cohort": cohort},
+                    )
+                else:
+                    messages.info(request, _("%(cohort)s was already launched.") % {"cohort": cohort})
+                return redirect("manage_cohort", cohort_id=cohort.pk)
+    count = cohort.challenges.filter(withdrawn_at__isnull=True).count()
+    return render(
+        request,
+        "cohorts/launch.html",
+        {
+            "cohort": cohort,
+            "theme_accelerator": cohort.accelerator,
+            "form": form,
+            "checklist": checklist,
+            "challenge_count": count,
+        },
+        status=422 if request.method == "POST" and (checklist or form.errors) else 200,
+    )
+
+
+# --- Challenge level --------------------------------------------------------------------------
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_challenge(request, challenge_id: int):
+    challenge = _challenge_for_admin(request.user, challenge_id)
+    cohort = challenge.cohort
+    form = forms.ChallengeForm(_posted(request), instance=challenge, cohort=cohort)
+    if request.method == "POST" and not cohort.is_launched and form.is_valid():
+        form.save()
+        messages.success(request, _("The challenge was saved."))
+        return redirect("manage_cohort", cohort_id=cohort.pk)
+    return render(
+        request,
+        "cohorts/challenge_form.html",
+        {"cohort": cohort, "theme_accelerator": cohort.accelerator, "form": form, "challenge": challenge},
+    )
+
+
+def _search(accelerator, query: str):
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    return list(
+        people_known_to(accelerator)
+        .filter(Q(full_name__icontains=query) | Q(email__icontains=query) | Q(job_title__icontains=query))
+        .select_related("entity")
+        .order_by("full_name", "email")[:SEARCH_LIMIT]
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_challenge_people(request, challenge_id: int):
+    challenge = _challenge_for_admin(request.user, challenge_id)
+    cohort = challenge.cohort
+    accelerator = cohort.accelerator
+    query = request.GET.get("q", "")
+    results = _search(accelerator, query)
+    if request.htmx and request.method == "GET":
+        return render(
+            request,
+            "cohorts/challenge_people.html#results",
+            {"challenge": challenge, "results": results, "query": query, "roles": forms.SEAT_ROLES},
+        )
+    seat_form = forms.SeatForm(people=people_known_to(accelerator))
+    invite_form = forms.InviteForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "add":
+                seat_form = forms.SeatForm(request.POST, people=people_known_to(accelerator))
+                if seat_form.is_valid():
+                    person = seat_form.cleaned_data["person"]
+                    seat = seat_services.challenge_seat_add(
+                        challenge=challenge, user=person, role=seat_form.cleaned_data["role"], by=request.user
+                    )
+                    messages.success(
+                        request,
+                        _("%(person)s is now %(role)s.") % {"person": person, "role": seat.get_role_display()},
+                    )
+                    return redirect("manage_challenge_people", challenge_id=challenge.pk)
+            elif action == "invite":
+                invite_form = forms.InviteForm(request.POST)
+                if invite_form.is_valid():
+                    seat_services.refuse_if_launched(cohort)
+                    email = invite_form.cleaned_data["email"]
+                    invitation = invitation_create(
+                        accelerator=accelerator,
+                        email=email,
+                        full_name=invite_form.cleaned_data["full_name"],
+                        by=request.user,
+                    )
+                    seat_services.challenge_seat_add(
+                        challenge=challenge,
+                        user=invitation.user,
+                        role=invite_form.cleaned_data["role"],
+                        by=request.user,
+                    )
+                    # The same words whether or not the address already had an account.
+                    messages.success(
+                        request,
+                        _("%(email)s was invited; the invitation goes out when the cohort is launched.")
+                        % {"email": email},
+                    )
+                    return redirect("manage_challenge_people", challenge_id=challenge.pk)
+            elif action == "remove":
+                seat = get_object_or_404(Membership, pk=request.POST.get("seat") or 0, challenge=challenge)
+                seat_services.challenge_seat_remove(seat=seat, by=request.user)
+                messages.success(request, _("The seat was removed."))
+                return redirect("manage_challenge_people", challenge_id=challenge.pk)
+            elif action == "resend":
+                invitation = get_object_or_404(
+                    Invitation,
+                    pk=request.POST.get("invitation") or 0,
+                    accelerator=accelerator,
+                    user__memberships__challenge=challenge,
+                    accepted_at__isnull=True,
+                )
+                invitation_send_now(invitation_ids=[invitation.pk])
+                messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.user.email})
+                return redirect("manage_challenge_people", challenge_id=challenge.pk)
+            else:
+                messages.error(request, _("Choose what to do."))
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("manage_challenge_people", challenge_id=challenge.pk)
+    seats = list(challenge.memberships.select_related("user").order_by("role", "user__full_name"))
+    invitations = {
+        invitation.user_id: invitation
+        for invitation in Invitation.objects.filter(
+            accelerator=accelerator, accepted_at__isnull=True, user__memberships__challenge=challenge
+        )
+    }
+    for seat in seats:
+        seat.invitation = invitations.get(seat.user_id)
+    return render(
+        request,
+        "cohorts/challenge_people.html",
+        {
+            "challenge": challenge,
+            "cohort": cohort,
+            "theme_accelerator": accelerator,
+            "seats": seats,
+            "results": results,
+            "query": query,
+            "roles": forms.SEAT_ROLES,
+            "seat_form": seat_form,
+            "invite_form": invite_form,
+        },
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_challenge_withdraw(request, challenge_id: int):
+    challenge = _challenge_for_admin(request.user, challenge_id)
+    form = forms.WithdrawForm(_posted(request))
+    if request.method == "POST" and not challenge.is_withdrawn and form.is_valid():
+        try:
+            challenge_withdraw(challenge=challenge, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("“%(title)s” was withdrawn.") % {"title": challenge.title})
+            return redirect("manage_cohort", cohort_id=challenge.cohort_id)
+    return render(
+        request,
+        "cohorts/challenge_withdraw.html",
+        {
+            "challenge": challenge,
+            "cohort": challenge.cohort,
+            "theme_accelerator": challenge.cohort.accelerator,
+            "form": form,
+        },
+    )
+
+
+@access(ADMIN)
+@require_http_methods(["GET", "POST"])
+@login_required
+def manage_team_lead_replace(request, challenge_id: int):
+    challenge = _challenge_for_admin(request.user, challenge_id)
+    accelerator = challenge.cohort.accelerator
+    query = request.GET.get("q", "")
+    results = _search(accelerator, query)
+    if request.htmx and request.method == "GET":
+        return render(
+            request,
+            "cohorts/team_lead_replace.html#results",
+            {"challenge": challenge, "results": results, "query": query},
+        )
+    form = forms.ReplaceTeamLeadForm(_posted(request), people=people_known_to(accelerator))
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            if person is None:
+                person = invitation_create(
+                    accelerator=accelerator,
+                    email=form.cleaned_data["email"],
+                    full_name=form.cleaned_data["full_name"],
+                    by=request.user,
+                ).user
+            services.challenge_replace_team_lead(
+                challenge=challenge, user=person, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The team lead was replaced; the new team lead is being told."))
+            return redirect("manage_cohort", cohort_id=challenge.cohort_id)
+    current = challenge.memberships.filter(role=Membership.Role.TEAM_LEAD).select_related("user").first()
+    history = (
+        Membership.history.filter(challenge_id=challenge.pk, role=Membership.Role.TEAM_LEAD)
+        .select_related("history_user", "user")
+        .order_by("-history_date")[:20]
+    )
+    return render(
+        request,
+        "cohorts/team_lead_replace.html",
+        {
+            "challenge": challenge,
+            "cohort": challenge.cohort,
+            "theme_accelerator": accelerator,
+            "form": form,
+            "current": current,
+            "history": history,
+            "results": results,
+            "query": query,
+        },
+    )
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+@access(PUBLIC)
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, uidb64: str, token: str):
+    """Set a password from an invitation link; the link stops working once it has been used."""
+    user = user_from_link(uidb64, token)
+    if user is None:
+        return render(request, "cohorts/invitation_accept.html", {"valid": False}, status=200)
+    form = SetPasswordForm(user, _posted(request))
+    if request.method == "POST" and form.is_valid():
+        accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your password is set. Welcome!"))
+        return redirect("home")
+    return render(request, "cohorts/invitation_accept.html", {"valid": True, "form": form, "invitee": user})
