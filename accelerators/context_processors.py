@@ -5,9 +5,10 @@ from __future__ import annotations
 import operator
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, new_method_proxy
+
+from challenges.selectors import reader_facts
 
 
 class LazyCount(SimpleLazyObject):
@@ -38,51 +39,11 @@ class LazyCount(SimpleLazyObject):
     __rmul__ = new_method_proxy(lambda n, other: other * n)
 
 
-_NO_FACTS = {"unread": 0, "can_manage": False, "has_grants": False, "has_seats": False}
-
-
-def _nav_facts_sql() -> str:
-    from challenges.models import Notification
-    from members.models import AcceleratorRole, Membership
-
-    notifications = Notification._meta.db_table
-    roles = AcceleratorRole._meta.db_table
-    seats = Membership._meta.db_table
-    return f"""
-        SELECT (SELECT COUNT(*) FROM {notifications} n WHERE n.user_id = %s AND n.read_at IS NULL),
-               EXISTS (SELECT 1 FROM {roles} r WHERE r.user_id = %s AND r.role = %s AND r.cohort_id IS NULL),
-               EXISTS (SELECT 1 FROM {roles} r WHERE r.user_id = %s),
-               EXISTS (SELECT 1 FROM {seats} m WHERE m.user_id = %s)
-    """
-
-
 def _nav_facts(request: HttpRequest) -> dict[str, object]:
-    """What the header needs to know about the reader, in one query, once per request.
-
-    Every page pays for this, so it is one fixed statement rather than an ORM query: building
-    the equivalent queryset (a subquery and three EXISTS) cost more than running it.
-    """
-    if hasattr(request, "_nav_facts"):
-        return request._nav_facts
-    user = getattr(request, "user", None)
-    facts = dict(_NO_FACTS)
-    if user is not None and user.is_authenticated:
-        from members.models import AcceleratorRole
-
-        pk = user.pk
-        with connection.cursor() as cursor:
-            cursor.execute(_nav_facts_sql(), [pk, pk, AcceleratorRole.Role.PROGRAM_ADMIN, pk, pk])
-            unread, can_manage, has_grants, has_seats = cursor.fetchone()
-        facts = {
-            "unread": unread,
-            "can_manage": bool(can_manage),
-            "has_grants": bool(has_grants),
-            "has_seats": bool(has_seats),
-        }
-        if user.is_superuser:
-            facts["can_manage"] = facts["has_grants"] = True
-    request._nav_facts = facts
-    return facts
+    """What the header needs to know about the reader, once per request (``challenges.selectors``)."""
+    if not hasattr(request, "_nav_facts"):
+        request._nav_facts = reader_facts(getattr(request, "user", None))
+    return request._nav_facts
 
 
 def ui(request: HttpRequest) -> dict[str, object]:

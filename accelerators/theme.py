@@ -17,9 +17,8 @@ import re
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_safe
 
-from accelerators.access_policy import PUBLIC_PAGE, access
+from members.policy import PUBLIC_PAGE, access
 
 HEX_COLOUR = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
 
@@ -110,7 +109,6 @@ def palette_css(colour: str) -> str:
 
 
 @access(PUBLIC_PAGE)
-@require_safe
 def theme_css(request: HttpRequest, slug: str) -> HttpResponse:
     from cohorts.models import Accelerator
 

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from members.policy import PUBLIC, PUBLIC_ACTION, access
+
 from . import theme, views
-from .access_policy import PUBLIC, PUBLIC_ACTION, access
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("challenges.urls")),
     path("", include("program_admin.urls")),
+    path("", include("members.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
 ]

@@ -1,32 +1,15 @@
 """History pages: who changed what and when, for program admins of the object's accelerator."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
-from accelerators.access_policy import ADMIN_PAGE, access
 from audit import history as audit
-from challenges.models import Challenge
-from members.access import accelerators_visible_to, get_accelerator_for_admin, get_cohort_for_admin, is_program_admin
+from challenges.access import CHALLENGE_ADMIN
+from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN
+from members.policy import ADMIN_PAGE, access
 
 
-def _get_challenge_for_admin(user, pk: int) -> Challenge:
-    """404 unless the challenge's accelerator is visible; 403 unless the user administers it."""
-    challenge = Challenge.objects.select_related("cohort__accelerator").filter(pk=pk).first()
-    if challenge is None or not accelerators_visible_to(user).filter(pk=challenge.cohort.accelerator_id).exists():
-        raise Http404
-    if not is_program_admin(user, challenge.cohort.accelerator_id):
-        raise PermissionDenied
-    return challenge
-
-
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def challenge_history(request, challenge_id: int):
-    challenge = _get_challenge_for_admin(request.user, challenge_id)
+@access(ADMIN_PAGE, CHALLENGE_ADMIN)
+def challenge_history(request, challenge):
     context = {
         "subject": challenge,
         "subject_kind": "challenge",
@@ -37,11 +20,8 @@ def challenge_history(request, challenge_id: int):
     return render(request, "audit/history.html", context)
 
 
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def cohort_history(request, cohort_id: int):
-    cohort = get_cohort_for_admin(request.user, cohort_id)
+@access(ADMIN_PAGE, COHORT_ADMIN)
+def cohort_history(request, cohort):
     context = {
         "subject": cohort,
         "subject_kind": "cohort",
@@ -52,11 +32,8 @@ def cohort_history(request, cohort_id: int):
     return render(request, "audit/history.html", context)
 
 
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def accelerator_history(request, slug: str):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN_PAGE, ACCELERATOR_ADMIN)
+def accelerator_history(request, accelerator):
     context = {
         "subject": accelerator,
         "subject_kind": "accelerator",

@@ -54,14 +54,6 @@ class ChallengeAdmin(SimpleHistoryAdmin):
     list_select_related = ["cohort", "lead_entity"]
 
 
-@admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "role", "challenge"]
-    list_filter = ["role", "challenge__cohort"]
-    search_fields = ["user__email", "user__full_name", "challenge__title"]
-    autocomplete_fields = ["user", "challenge"]
-
-
 @admin.register(PhaseTransition)
 class PhaseTransitionAdmin(admin.ModelAdmin):
     list_display = ["challenge", "from_phase", "to_phase", "effective_on", "recorded_at"]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from cohorts.models import ACCELERATION_DAYS
+from cohorts.calendar import ACCELERATION_DAYS
 
 # User units of the viewBox; the SVG scales to its container (about 0.7× on a 375 px phone).
 WIDTH, HEIGHT = 480, 270

@@ -15,69 +15,24 @@ queue behind a row lock on the accelerator so their bulk updates never deadlock 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cohorts.models import ACCELERATION_DAYS, Accelerator, Cohort
+from cohorts.calendar import ACCELERATION_DAYS, PHASE_RANK, STEPS, Phase
+from cohorts.models import Accelerator, Cohort
+from core.sql import as_float, case, clamp, date_cast, date_param, days_between, false, placeholders, plus_days
+from core.tasking import enqueue_batches
 
-from .models import Challenge, Phase, PhaseTransition, Station, StationTemplate, Status
+from .models import Challenge, PhaseTransition, Station, StationTemplate
+from .notifications import NOTIFY_BATCH
+from .progress import SUSTAINMENT_CADENCE_DAYS
+from .status import status_sql
 
-SUSTAINMENT_CADENCE_DAYS = 30
+# A challenge is flagged stale this many days after its check-in fell due (our default).
 STALE_GRACE_DAYS = 3
-# Status thresholds (our defaults): points below the expected progress.
-ON_TRACK_MARGIN = 0.10
-AT_RISK_MARGIN = 0.25
-_EPSILON = 1e-9
 _FETCH_CHUNK = 5000
-
-# The phase steps: (from, to, days after launch, whether the sustainment length is added).
-STEPS = [
-    (Phase.DESIGN, Phase.ACCELERATION, 1, 0),
-    (Phase.ACCELERATION, Phase.SUSTAINMENT, ACCELERATION_DAYS + 1, 0),
-    (Phase.SUSTAINMENT, Phase.CLOSED, ACCELERATION_DAYS + 1, 1),
-]
-_RANK = {phase: rank for rank, phase in enumerate([Phase.DESIGN, Phase.ACCELERATION, Phase.SUSTAINMENT, Phase.CLOSED])}
-
-
-def phase_on(cohort: Cohort, day: date) -> Phase:
-    """The phase a (non-withdrawn) challenge of ``cohort`` is in on ``day`` (a local date)."""
-    phase = Phase.DESIGN
-    for _from, to_phase, days, plus_sustainment in STEPS:
-        if day >= cohort.launch_date + timedelta(days=days + plus_sustainment * cohort.sustainment_days):
-            phase = to_phase
-    return phase
-
-
-def phase_starts_on(cohort: Cohort, phase: Phase) -> date | None:
-    """The first local date of ``phase`` for the cohort's challenges (None for design)."""
-    for _from, to_phase, days, plus_sustainment in STEPS:
-        if to_phase == phase:
-            return cohort.launch_date + timedelta(days=days + plus_sustainment * cohort.sustainment_days)
-    return None
-
-
-def expected_progress_on(cohort: Cohort, day: date) -> float:
-    """Expected share of the way to the target: a straight line over the 100 days (our default)."""
-    return min(max(cohort.day_number(day), 0), ACCELERATION_DAYS) / ACCELERATION_DAYS
-
-
-def status_for(*, phase: str, progress: float, expected: float, withdrawn: bool = False) -> Status:
-    """The status rule, in Python; ``_STATUS_SQL`` below is the same rule for whole tables."""
-    if withdrawn:
-        return Status.WITHDRAWN
-    if phase == Phase.DESIGN:
-        return Status.NOT_STARTED
-    if phase == Phase.ACCELERATION:
-        if progress >= 1 - _EPSILON:
-            return Status.ACHIEVED
-        if progress >= expected - ON_TRACK_MARGIN - _EPSILON:
-            return Status.ON_TRACK
-        if progress >= expected - AT_RISK_MARGIN - _EPSILON:
-            return Status.AT_RISK
-        return Status.OFF_TRACK
-    return Status.SUSTAINED if progress >= 1 - _EPSILON else Status.SLIPPING
 
 
 @dataclass
@@ -88,35 +43,8 @@ class TickResult:
     statuses_changed: int = 0
 
 
-# --- SQL helpers: the only vendor-specific parts -------------------------------------------------
-
-
-def _plus_days(date_sql: str, days_sql: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({date_sql} + ({days_sql})::integer)"
-    return f"date({date_sql}, '+' || ({days_sql}) || ' days')"
-
-
-def _days_between(later_sql: str, earlier_sql: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({later_sql} - {earlier_sql})"
-    return f"CAST(julianday({later_sql}) - julianday({earlier_sql}) AS INTEGER)"
-
-
-def _date_param(value: date):
-    return value if connection.vendor == "postgresql" else value.isoformat()
-
-
-def _date_cast(placeholder: str = "%s") -> str:
-    return f"CAST({placeholder} AS date)" if connection.vendor == "postgresql" else placeholder
-
-
-def _float(sql: str) -> str:
-    return f"CAST({sql} AS double precision)" if connection.vendor == "postgresql" else f"CAST({sql} AS REAL)"
-
-
 def _phase_rank(column: str) -> str:
-    return f"(CASE {column} WHEN 'design' THEN 0 WHEN 'acceleration' THEN 1 WHEN 'sustainment' THEN 2 ELSE 3 END)"
+    return case(column, {phase.value: rank for phase, rank in PHASE_RANK.items()})
 
 
 CH = Challenge._meta.db_table
@@ -130,7 +58,7 @@ STT = StationTemplate._meta.db_table
 def _scope_sql(cohort_ids: list[int] | None) -> tuple[str, list]:
     if not cohort_ids:
         return "", []
-    return f" AND co.id IN ({', '.join(['%s'] * len(cohort_ids))})", list(cohort_ids)
+    return f" AND co.id IN ({placeholders(cohort_ids)})", list(cohort_ids)
 
 
 # --- The steps -------------------------------------------------------------------------------------
@@ -139,33 +67,37 @@ def _scope_sql(cohort_ids: list[int] | None) -> tuple[str, list]:
 def _steps_sql() -> str:
     """The phase steps as a derived table: from, to, the rank of ``to``, and when it takes effect."""
     return " UNION ALL ".join(
-        f"SELECT '{f}' AS from_phase, '{t}' AS to_phase, {_RANK[t]} AS to_rank, {d} AS base_days, {s} AS plus_s"
-        for f, t, d, s in STEPS
+        f"SELECT '{step.from_phase.value}' AS from_phase, '{step.to_phase.value}' AS to_phase,"
+        f" {PHASE_RANK[step.to_phase]} AS to_rank, {step.days} AS base_days, {step.plus_sustainment} AS plus_s"
+        for step in STEPS
     )
 
 
 def _takes_effect(launch_date: str, sustainment_days: str, steps: str = "steps") -> str:
-    return _plus_days(launch_date, f"{steps}.base_days + {steps}.plus_s * {sustainment_days}")
+    return plus_days(launch_date, f"{steps}.base_days + {steps}.plus_s * {sustainment_days}")
+
+
+def _step_date(step, launch_date: str, sustainment_days: str) -> str:
+    """``Step.takes_effect`` in SQL."""
+    return plus_days(launch_date, f"{step.days} + {step.plus_sustainment} * {sustainment_days}")
 
 
 def _target_rank_sql(launch_date: str, sustainment_days: str) -> str:
     """The rank of the phase the date calls for (``phase_on`` in SQL): the last step already in effect."""
     whens = " ".join(
-        f"WHEN {_plus_days(launch_date, f'{days} + {plus} * {sustainment_days}')} <= {_date_cast()} THEN {_RANK[to]}"
-        for _from, to, days, plus in reversed(STEPS)
+        f"WHEN {_step_date(step, launch_date, sustainment_days)} <= {date_cast()} THEN {PHASE_RANK[step.to_phase]}"
+        for step in reversed(STEPS)
     )
-    return f"(CASE {whens} ELSE 0 END)"
+    return f"(CASE {whens} ELSE {PHASE_RANK[Phase.DESIGN]} END)"
 
 
 def _rank_phase_sql(rank: str) -> str:
-    names = " ".join(f"WHEN {r} THEN '{phase}'" for phase, r in _RANK.items())
-    return f"(CASE {rank} {names} END)"
+    return case(rank, {r: phase.value for phase, r in PHASE_RANK.items()})
 
 
 def _phase_since_sql(rank: str, launch_date: str, sustainment_days: str) -> str:
     whens = " ".join(
-        f"WHEN {_RANK[to]} THEN {_plus_days(launch_date, f'{days} + {plus} * {sustainment_days}')}"
-        for _from, to, days, plus in STEPS
+        f"WHEN {PHASE_RANK[step.to_phase]} THEN {_step_date(step, launch_date, sustainment_days)}" for step in STEPS
     )
     return f"(CASE {rank} {whens} END)"
 
@@ -187,7 +119,7 @@ def _advance_phases(
         FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
         WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
           AND {_phase_rank("ch.phase")} < {target} {scope}"""
-    dates = [_date_param(today)] * len(STEPS)  # one per WHEN of ``target``
+    dates = [date_param(today)] * len(STEPS)  # one per WHEN of ``target``
     behind_params = [accelerator_id, *dates, *scope_params]
     record = f"""
         INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
@@ -262,25 +194,6 @@ def _fetch_transitions(cursor) -> tuple[list[int], list[tuple[int, str, str, dat
     return ids, transitions
 
 
-def _status_sql(progress: str, expected: str, phase: str) -> str:
-    """The rule of ``status_for`` as a SQL expression over column expressions."""
-    return f"""(CASE
-        WHEN {phase} = 'design' THEN 'not_started'
-        WHEN {phase} = 'acceleration' THEN (CASE
-            WHEN {progress} >= {1 - _EPSILON} THEN 'achieved'
-            WHEN {progress} >= {expected} - {ON_TRACK_MARGIN + _EPSILON} THEN 'on_track'
-            WHEN {progress} >= {expected} - {AT_RISK_MARGIN + _EPSILON} THEN 'at_risk'
-            ELSE 'off_track' END)
-        WHEN {progress} >= {1 - _EPSILON} THEN 'sustained'
-        ELSE 'slipping' END)"""
-
-
-def _clamp_days(sql: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"LEAST(GREATEST({sql}, 0), {ACCELERATION_DAYS})"
-    return f"MIN(MAX({sql}, 0), {ACCELERATION_DAYS})"
-
-
 def refresh_status(
     *, accelerator: Accelerator, today: date, challenge_ids: list[int] | None = None, cohort_ids=None
 ) -> int:
@@ -289,23 +202,24 @@ def refresh_status(
     Used by the clock for a whole accelerator and by the check-in service for one challenge,
     so the rule lives in one place. Only rows whose values change are written.
     """
-    today_sql = _date_cast()
-    expected = f"({_float(_clamp_days(_days_between(today_sql, 'co.launch_date')))} / {ACCELERATION_DAYS})"
+    today_sql = date_cast()
+    expected = (
+        f"({as_float(clamp(days_between(today_sql, 'co.launch_date'), 0, ACCELERATION_DAYS))} / {ACCELERATION_DAYS})"
+    )
     # "+ 0.0" turns the -0.0 that 0 / (a negative span) gives for decrease metrics into 0.0.
     progress = (
-        f"({_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
-        f" / {_float('ch.target_value - ch.baseline_value')} + 0.0)"
+        f"({as_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
+        f" / {as_float('ch.target_value - ch.baseline_value')} + 0.0)"
     )
-    since_checkin = _days_between(today_sql, "COALESCE(ch.last_checkin_on, co.launch_date)")
-    false = "false" if connection.vendor == "postgresql" else "0"
+    since_checkin = days_between(today_sql, "COALESCE(ch.last_checkin_on, co.launch_date)")
     stale = f"""(CASE
-        WHEN ch.phase = 'acceleration' THEN {since_checkin} > ac.checkin_cadence_days + {STALE_GRACE_DAYS}
-        WHEN ch.phase = 'sustainment' THEN {since_checkin} > {SUSTAINMENT_CADENCE_DAYS + STALE_GRACE_DAYS}
-        ELSE {false} END)"""
-    params: list = [_date_param(today)] * 3 + [accelerator.id]
+        WHEN ch.phase = '{Phase.ACCELERATION.value}' THEN {since_checkin} > ac.checkin_cadence_days + {STALE_GRACE_DAYS}
+        WHEN ch.phase = '{Phase.SUSTAINMENT.value}' THEN {since_checkin} > {SUSTAINMENT_CADENCE_DAYS + STALE_GRACE_DAYS}
+        ELSE {false()} END)"""
+    params: list = [date_param(today)] * 3 + [accelerator.id]
     filters = ""
     if challenge_ids is not None:
-        filters += f" AND ch.id IN ({', '.join(['%s'] * len(challenge_ids)) or 'NULL'})"
+        filters += f" AND ch.id IN ({placeholders(challenge_ids)})"
         params += list(challenge_ids)
     scope, scope_params = _scope_sql(cohort_ids)
     params += scope_params
@@ -316,7 +230,7 @@ def refresh_status(
                 status = fresh.status, is_stale = fresh.stale
             FROM (
                 SELECT calc.id, calc.progress, calc.expected, calc.stale,
-                       {_status_sql("calc.progress", "calc.expected", "calc.phase")} AS status
+                       {status_sql(progress="calc.progress", expected="calc.expected", phase="calc.phase")} AS status
                 FROM (
                     SELECT ch.id, ch.phase, {progress} AS progress, {expected} AS expected, {stale} AS stale
                     FROM {CH} ch
@@ -340,12 +254,12 @@ def _materialise_stations(cursor, accelerator_id: int, cohort_ids) -> int:
     cursor.execute(
         f"""
         INSERT INTO {ST} (challenge_id, template_id, kind, name, due_on, state, done_on, done_by_id)
-        SELECT ch.id, t.id, t.kind, t.name, {_plus_days(anchor, "t.day_offset")}, 'pending', NULL, NULL
+        SELECT ch.id, t.id, t.kind, t.name, {plus_days(anchor, "t.day_offset")}, 'pending', NULL, NULL
         FROM {CH} ch
         JOIN {CO} co ON co.id = ch.cohort_id
         JOIN {STT} t ON t.accelerator_id = co.accelerator_id
         WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
-          AND ch.phase <> 'closed'
+          AND ch.phase <> '{Phase.CLOSED.value}'
           AND NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id AND s.template_id = t.id)
           {scope}
         ON CONFLICT (challenge_id, template_id) DO NOTHING
@@ -360,13 +274,13 @@ def _mark_overdue_stations(cursor, accelerator_id: int, today: date, cohort_ids)
     cursor.execute(
         f"""
         UPDATE {ST} SET state = 'overdue'
-        WHERE state = 'pending' AND due_on < {_date_cast()}
+        WHERE state = 'pending' AND due_on < {date_cast()}
           AND challenge_id IN (
               SELECT ch.id FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
               WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL {scope}
           )
         """,
-        [_date_param(today), accelerator_id, *scope_params],
+        [date_param(today), accelerator_id, *scope_params],
     )
     return cursor.rowcount
 
@@ -406,11 +320,5 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-NOTIFY_BATCH = 500
-
-
 def _queue_notifications(transition_ids: list[int]) -> None:
-    from .tasks import notify_phase_changes
-
-    for start in range(0, len(transition_ids), NOTIFY_BATCH):
-        notify_phase_changes.delay(transition_ids[start : start + NOTIFY_BATCH])
+    enqueue_batches("challenges.tasks.notify_phase_changes", transition_ids, batch=NOTIFY_BATCH)

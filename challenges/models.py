@@ -14,17 +14,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cohorts.calendar import Phase
+
 METRIC_DIGITS = {"max_digits": 18, "decimal_places": 4}
-
-
-class Phase(models.TextChoices):
-    DESIGN = "design", _("design")
-    ACCELERATION = "acceleration", _("acceleration")
-    SUSTAINMENT = "sustainment", _("sustainment")
-    CLOSED = "closed", _("closed")
-
-
-PHASE_ORDER = [Phase.DESIGN, Phase.ACCELERATION, Phase.SUSTAINMENT, Phase.CLOSED]
 
 
 class Status(models.TextChoices):

@@ -10,15 +10,16 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from core.sql import claim_rows
+from core.tasking import enqueue_batches
 from members.models import Membership
 
 from .models import Notification, PhaseTransition
 
+# Ids per task: a tick or a reminder run that makes 100,000 rows sends them in bounded tasks.
+NOTIFY_BATCH = 500
+
 PHASE_CHANGE_ROLES = [Membership.Role.TEAM_LEAD, Membership.Role.COACH, Membership.Role.SPONSOR]
-
-
-def reader_language(user, accelerator=None) -> str:
-    return user.preferred_language or (accelerator.default_language if accelerator else settings.LANGUAGE_CODE)
 
 
 def challenge_url(challenge_id: int) -> str:
@@ -37,7 +38,7 @@ def send_to_people(
         if not user.email or not user.is_active:
             continue
         accelerator = items[0].get("accelerator") if items else None
-        with translation.override(reader_language(user, accelerator)):
+        with translation.override(user.reading_language(accelerator)):
             ctx = {"user": user, "items": items, **(context or {})}
             subject = render_to_string(subject_template, ctx).strip()
             body = render_to_string(body_template, ctx)
@@ -69,7 +70,7 @@ def notify_phase_changes(*, transition_ids: list[int]) -> int:
             )
     notifications = []
     for user, items in items_by_user.items():
-        with translation.override(reader_language(user, items[0]["accelerator"])):
+        with translation.override(user.reading_language(items[0]["accelerator"])):
             for item in items:
                 message = render_to_string("challenges/email/phase_changed_line.txt", item).strip()
                 notifications.append(Notification(user=user, challenge=item["challenge"], message=message))
@@ -97,13 +98,7 @@ def checkin_reminder_message(*, challenge, period_number: int, due_on, today) ->
 
 def queue_notification_emails(notification_ids: list[int]) -> None:
     """Called from ``transaction.on_commit``: the e-mail copies go out only for committed rows."""
-    from .tasks import send_notification_emails
-
-    for start in range(0, len(notification_ids), NOTIFY_BATCH):
-        send_notification_emails.delay(notification_ids[start : start + NOTIFY_BATCH])
-
-
-NOTIFY_BATCH = 500
+    enqueue_batches("challenges.tasks.send_notification_emails", notification_ids, batch=NOTIFY_BATCH)
 
 
 def send_notification_emails(*, notification_ids: list[int]) -> int:
@@ -112,8 +107,6 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
     Rows are claimed first (``emailed_at`` set where still empty), so a task that is delivered
     twice never mails twice: at most once, which is what a reminder promises.
     """
-    from .services import claim_rows
-
     claimed = claim_rows(
         table=Notification._meta.db_table, column="emailed_at", ids=notification_ids, now=timezone.now()
     )
@@ -139,7 +132,6 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
 def send_sponsor_digests(*, digest_ids: list[int]) -> int:
     """The weekly digest: each sponsor's challenges with status and open blockers, one e-mail each."""
     from .models import Blocker, SponsorDigestLog
-    from .services import claim_rows
 
     claimed = claim_rows(table=SponsorDigestLog._meta.db_table, column="sent_at", ids=digest_ids, now=timezone.now())
     digests = list(SponsorDigestLog.objects.filter(id__in=claimed).select_related("user"))

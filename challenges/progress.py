@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from cohorts.models import ACCELERATION_DAYS, Cohort
+from cohorts.calendar import ACCELERATION_DAYS
+from cohorts.models import Cohort
 
-from .clock import SUSTAINMENT_CADENCE_DAYS
-
+# Sustainment check-ins are monthly (our default).
+SUSTAINMENT_CADENCE_DAYS = 30
 # A value further than this many times the baseline→target distance from the goal's range is
 # taken for a typing mistake (an extra zero or three), not a measurement: our default.
 PLAUSIBLE_SPAN_FACTOR = 1000

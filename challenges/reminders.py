@@ -20,12 +20,13 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from cohorts.models import Accelerator, Cohort
+from core.sql import date_cast, date_param
+from core.tasking import enqueue_on_commit
 from members.models import Membership
 
 from . import progress
-from .clock import _date_cast, _date_param
 from .models import Challenge, CheckIn, Notification, ReminderLog, SponsorDigestLog
-from .notifications import checkin_reminder_message, queue_notification_emails, reader_language
+from .notifications import checkin_reminder_message, queue_notification_emails
 
 REMIND_AT = time(9, 0)
 
@@ -59,9 +60,9 @@ def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime) -> li
     if not due:
         return []
     due_sql = " UNION ALL ".join(
-        f"SELECT CAST(%s AS integer) AS cohort_id, CAST(%s AS integer) AS period, {_date_cast()} AS due_on" for _ in due
+        f"SELECT CAST(%s AS integer) AS cohort_id, CAST(%s AS integer) AS period, {date_cast()} AS due_on" for _ in due
     )
-    params: list = [value for cohort_id, number, due_on in due for value in (cohort_id, number, _date_param(due_on))]
+    params: list = [value for cohort_id, number, due_on in due for value in (cohort_id, number, date_param(due_on))]
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -88,7 +89,7 @@ def _notify_reminded(*, reminder_ids: list[int], today) -> None:
     rows = []
     for reminder in reminders:
         accelerator = reminder.challenge.cohort.accelerator
-        with translation.override(reader_language(reminder.user, accelerator)):
+        with translation.override(reminder.user.reading_language(accelerator)):
             message = checkin_reminder_message(
                 challenge=reminder.challenge, period_number=reminder.period, due_on=reminder.due_on, today=today
             )
@@ -112,21 +113,15 @@ def sponsor_digests_send(*, now: datetime | None = None) -> list[int]:
         cursor.execute(
             f"""
             INSERT INTO {SD} (user_id, week_of, created_at)
-            SELECT DISTINCT m.user_id, {_date_cast()}, %s
+            SELECT DISTINCT m.user_id, {date_cast()}, %s
             FROM {MS} m JOIN {CH} ch ON ch.id = m.challenge_id
             WHERE m.role = 'sponsor' AND ch.withdrawn_at IS NULL AND ch.phase IN ('acceleration', 'sustainment')
             ON CONFLICT (user_id, week_of) DO NOTHING
             RETURNING id
             """,
-            [_date_param(monday), now],
+            [date_param(monday), now],
         )
         made = [row[0] for row in cursor.fetchall()]
     if made:
-        transaction.on_commit(lambda: _queue_digests(made))
+        enqueue_on_commit("challenges.tasks.send_sponsor_digest_emails", made)
     return made
-
-
-def _queue_digests(digest_ids: list[int]) -> None:
-    from .tasks import send_sponsor_digest_emails
-
-    send_sponsor_digest_emails.delay(digest_ids)

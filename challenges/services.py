@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -207,7 +207,7 @@ def blocker_raise(
         severity=severity,
         decision_needed_by=decision_needed_by,
     )
-    from .notifications import blocker_raised_message, queue_notification_emails, reader_language
+    from .notifications import blocker_raised_message, queue_notification_emails
 
     seats = (
         Membership.objects.filter(challenge=challenge, role__in=BLOCKER_NOTIFIED_ROLES)
@@ -217,7 +217,7 @@ def blocker_raise(
     readers = {seat.user_id: seat.user for seat in seats}
     rows = []
     for reader in readers.values():
-        with translation.override(reader_language(reader, challenge.cohort.accelerator)):
+        with translation.override(reader.reading_language(challenge.cohort.accelerator)):
             rows.append(Notification(user=reader, challenge=challenge, message=blocker_raised_message(blocker, by)))
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
@@ -278,19 +278,6 @@ def notifications_mark_read(*, user, ids: list[int] | None = None, now: datetime
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=now or timezone.now())
-
-
-def claim_rows(*, table: str, column: str, ids: list[int], now: datetime) -> list[int]:
-    """Set ``column`` on the rows where it is still empty and return their ids: whoever claims, sends."""
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {column} = %s WHERE {column} IS NULL AND id IN ({', '.join(['%s'] * len(ids))})"
-            " RETURNING id",
-            [now, *ids],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 # The 100 journey's stations (our default offsets where the public record gives none).

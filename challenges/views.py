@@ -8,7 +8,6 @@ Without JavaScript the same forms post normally and redirect back.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.http import HttpResponseRedirect
@@ -16,16 +15,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accelerators.access_policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
-from cohorts.models import ACCELERATION_DAYS
-from members.access import can_post_progress, get_challenge_for_user
+from cohorts.calendar import ACCELERATION_DAYS, Phase
+from members.access import can_post_progress
 from members.models import Membership
+from members.policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
 
 from . import charts, progress, services
+from .access import CHALLENGE_READER, CHALLENGE_WRITER
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
-from .models import Blocker, CheckIn, CheckInRevision, Notification, Phase, Station
+from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
 
 TEMPLATE = "challenges/challenge_detail.html"
 
@@ -105,11 +104,8 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
     }
 
 
-@access(CHALLENGE_READ)
-@require_GET
-@login_required
-def challenge_detail(request, challenge_id: int):
-    challenge = get_challenge_for_user(request.user, challenge_id)
+@access(CHALLENGE_READ, CHALLENGE_READER)
+def challenge_detail(request, challenge):
     return render(request, TEMPLATE, _page_context(request, challenge))
 
 
@@ -125,12 +121,9 @@ def _reload(challenge):
     return challenge
 
 
-@access(CHALLENGE_WRITE_POST)
-@require_POST
-@login_required
-def checkin_post(request, challenge_id: int):
+@access(CHALLENGE_WRITE_POST, CHALLENGE_WRITER)
+def checkin_post(request, challenge):
     """Post or correct this period's check-in; htmx gets the refreshed progress section back."""
-    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
     form = CheckInForm(request.POST, challenge=challenge)
     notice = None
     if form.is_valid():
@@ -169,11 +162,8 @@ def checkin_post(request, challenge_id: int):
     return render(request, TEMPLATE, context)
 
 
-@access(CHALLENGE_WRITE_POST)
-@require_POST
-@login_required
-def blocker_raise(request, challenge_id: int):
-    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+@access(CHALLENGE_WRITE_POST, CHALLENGE_WRITER)
+def blocker_raise(request, challenge):
     form = BlockerForm(request.POST)
     if form.is_valid():
         try:
@@ -186,11 +176,8 @@ def blocker_raise(request, challenge_id: int):
     return render(request, TEMPLATE, _page_context(request, challenge, blocker_form=form))
 
 
-@access(CHALLENGE_WRITE_POST)
-@require_POST
-@login_required
-def blocker_resolve(request, challenge_id: int, blocker_id: int):
-    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+@access(CHALLENGE_WRITE_POST, CHALLENGE_WRITER)
+def blocker_resolve(request, challenge, blocker_id: int):
     blocker = get_object_or_404(Blocker, pk=blocker_id, challenge=challenge)
     form = BlockerResolveForm(request.POST, prefix=f"blocker-{blocker.pk}")
     if form.is_valid():
@@ -212,11 +199,8 @@ def blocker_resolve(request, challenge_id: int, blocker_id: int):
     return render(request, TEMPLATE, _page_context(request, challenge, failed_forms={("blocker", blocker.pk): form}))
 
 
-@access(CHALLENGE_WRITE_POST)
-@require_POST
-@login_required
-def station_done(request, challenge_id: int, station_id: int):
-    challenge = get_challenge_for_user(request.user, challenge_id, write=True)
+@access(CHALLENGE_WRITE_POST, CHALLENGE_WRITER)
+def station_done(request, challenge, station_id: int):
     station = get_object_or_404(
         Station.objects.select_related("challenge__cohort__accelerator"), pk=station_id, challenge=challenge
     )
@@ -239,8 +223,6 @@ def station_done(request, challenge_id: int, station_id: int):
 
 
 @access(SIGNED_IN_PAGE)
-@require_GET
-@login_required
 def my_challenges(request):
     """Every challenge the person has a seat on, with its phase, day and what is due; constant queries."""
     latest_period = CheckIn.objects.filter(challenge=OuterRef("challenge")).order_by("-period").values("period")[:1]
@@ -298,8 +280,6 @@ def my_challenges(request):
 
 
 @access(SIGNED_IN)
-@require_http_methods(["GET", "POST"])
-@login_required
 def notification_list(request):
     """The person's notifications; POST marks one (``notification``) or all of them read."""
     if request.method == "POST":

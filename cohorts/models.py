@@ -1,7 +1,8 @@
 """The program's structure: accelerators, their entities and people, and cohorts.
 
 Dates that define a cohort's calendar (Day 0, Day 1, Day 100, end of sustainment) are derived
-here from the cohort's own row; the clock that acts on them lives in ``challenges.clock``.
+here from the cohort's own row by the rules of ``cohorts.calendar``; the clock that acts on them
+lives in ``challenges.clock``.
 """
 
 from datetime import date, timedelta
@@ -17,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-ACCELERATION_DAYS = 100
+from . import calendar
+from .calendar import ACCELERATION_DAYS
+
 # Cohort dates outside this range are typos; refusing them keeps the clock's date arithmetic
 # (launch + 100 + sustainment) far from the calendar's end.
 EARLIEST_DATE = date(2000, 1, 1)
@@ -101,6 +104,10 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return (self.full_name or self.email).split(" ")[0]
+
+    def reading_language(self, accelerator=None) -> str:
+        """The language this person reads messages in: their own choice, else the accelerator's."""
+        return self.preferred_language or (accelerator.default_language if accelerator else settings.LANGUAGE_CODE)
 
 
 class Accelerator(models.Model):
@@ -261,7 +268,7 @@ class Cohort(models.Model):
 
     def day_number(self, today: date) -> int:
         """Day n of the 100: 0 on launch day, negative before it."""
-        return (today - self.launch_date).days
+        return calendar.day_number(self.launch_date, today)
 
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(5)]

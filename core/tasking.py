@@ -8,6 +8,8 @@ the kept rows once the broker is back. Publishing gives up quickly (``SEND_RETRY
 page never hangs on a dead broker; the outbox is what makes up for it.
 
 ``enqueue_on_commit(task, *args)`` is the short form for "queue this once the transaction commits".
+A task may be named by its dotted path (``"challenges.tasks.advance_clock"``, its Celery name):
+that is how a service asks for follow-up work without importing the tasks module that imports it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 
 from celery import Task, current_app, shared_task
 from django.db import transaction
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
@@ -63,10 +66,15 @@ class OutboxTask(Task):
             return None
 
 
+def _resolve(task):
+    return import_string(task) if isinstance(task, str) else task
+
+
 def enqueue(task, *args, **kwargs) -> None:
-    """Send ``task`` now, or keep it in the outbox if the broker is unreachable."""
+    """Send ``task`` (a task or its dotted name) now, or keep it in the outbox if the broker is unreachable."""
+    task = _resolve(task)
     try:
-        task.apply_async(args, kwargs, retry_policy=SEND_RETRY_POLICY)  # an OutboxTask catches this itself
+        task.delay(*args, **kwargs)  # an OutboxTask keeps it for later itself
     except BROKER_ERRORS as error:
         keep_for_later(task.name, args, kwargs, error)
 
@@ -74,6 +82,12 @@ def enqueue(task, *args, **kwargs) -> None:
 def enqueue_on_commit(task, *args, **kwargs) -> None:
     """Send ``task`` once the current transaction commits (never for a rolled-back write)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))
+
+
+def enqueue_batches(task, ids: list, *, batch: int) -> None:
+    """Send ``task(ids[i:i+batch])`` for each batch of ``ids``: bounded tasks, however many ids."""
+    for start in range(0, len(ids), batch):
+        enqueue(task, ids[start : start + batch])
 
 
 def outbox_resend(*, limit: int = SWEEP_BATCH) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from cohorts.models import ACCELERATION_DAYS
+from cohorts.calendar import ACCELERATION_DAYS
 from dashboards.selectors import CohortCurve, CohortResult
 
 WIDTH, HEIGHT = 640, 280

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Phase, Status
+from challenges.models import Status
+from cohorts.calendar import Phase
 from dashboards.selectors import DEFAULT_SORT, SORTS, BoardFilters
 
 SORT_CHOICES = [(key, key) for key in SORTS] + [(f"-{key}", f"-{key}") for key in SORTS]

@@ -32,9 +32,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, NullIf
 
-from challenges.clock import phase_on
-from challenges.models import Challenge, CheckIn, Phase, Status
-from cohorts.models import ACCELERATION_DAYS, Accelerator, Cohort, Entity, User
+from challenges.models import Challenge, CheckIn, Status
+from cohorts.calendar import ACCELERATION_DAYS, Phase, phase_on
+from cohorts.models import Accelerator, Cohort, Entity, User
 from members.access import cohorts_visible_to
 from members.models import AcceleratorRole, Membership
 

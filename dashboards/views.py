@@ -11,11 +11,10 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,14 +23,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET
 
-from accelerators.access_policy import COHORT_READ, SIGNED_IN_PAGE, access
 from cohorts.models import Cohort
 from dashboards import exports, selectors
 from dashboards.charts import progress_chart, results_chart
 from dashboards.forms import BoardFilterForm
-from members.access import get_cohort_for_reader
+from members.access import ACCELERATOR_READER, COHORT_READER
+from members.policy import COHORT_READ, SIGNED_IN_PAGE, access
 
 
 def _columns() -> list[tuple[str, str, bool]]:
@@ -50,20 +48,13 @@ def _columns() -> list[tuple[str, str, bool]]:
 
 
 @access(SIGNED_IN_PAGE)
-@require_GET
-@login_required
 def dashboard_index(request):
     accelerators = selectors.dashboard_index(request.user)
     return render(request, "dashboards/index.html", {"accelerators": accelerators})
 
 
-@access(COHORT_READ)
-@require_GET
-@login_required
-def accelerator_overview(request, slug: str):
-    accelerator = selectors.dashboard_accelerators(request.user).filter(slug=slug).first()
-    if accelerator is None:
-        raise Http404
+@access(COHORT_READ, ACCELERATOR_READER)
+def accelerator_overview(request, accelerator):
     results = selectors.accelerator_overview(user=request.user, accelerator=accelerator)
     context = {
         "accelerator": accelerator,
@@ -255,12 +246,9 @@ def _render_board(request, board: _Board, fragment: bool) -> str:
     return render_to_string("dashboards/_cohort_board.html", context | board.summary(), request)
 
 
-@access(COHORT_READ)
-@require_GET
-@login_required
-def cohort_board(request, cohort_id: int):
+@access(COHORT_READ, COHORT_READER)
+def cohort_board(request, cohort):
     """The whole board, or its table alone for htmx; rendered once per state of the data it shows."""
-    cohort = get_cohort_for_reader(request.user, cohort_id)
     today = cohort.accelerator.local_today()
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
     # Inside a transaction (never the case for a GET, always in a test case) the rows read may be
@@ -286,8 +274,8 @@ def cohort_board(request, cohort_id: int):
     return response
 
 
-def _export(request, cohort_id: int, extension: str) -> HttpResponse:
-    board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
+def _export(request, cohort, extension: str) -> HttpResponse:
+    board = _Board(request, cohort)
     headers = exports.export_headers()
     table = exports.export_table(board.all_rows(), day=board.day)
     if extension == "csv":
@@ -304,26 +292,20 @@ def _export(request, cohort_id: int, extension: str) -> HttpResponse:
     return response
 
 
-@access(COHORT_READ)
-@require_GET
-@login_required
-def cohort_export_csv(request, cohort_id: int):
-    return _export(request, cohort_id, "csv")
+@access(COHORT_READ, COHORT_READER)
+def cohort_export_csv(request, cohort):
+    return _export(request, cohort, "csv")
 
 
-@access(COHORT_READ)
-@require_GET
-@login_required
-def cohort_export_xlsx(request, cohort_id: int):
-    return _export(request, cohort_id, "xlsx")
+@access(COHORT_READ, COHORT_READER)
+def cohort_export_xlsx(request, cohort):
+    return _export(request, cohort, "xlsx")
 
 
-@access(COHORT_READ)
-@require_GET
-@login_required
-def cohort_briefing(request, cohort_id: int):
+@access(COHORT_READ, COHORT_READER)
+def cohort_briefing(request, cohort):
     """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""
-    board = _Board(request, get_cohort_for_reader(request.user, cohort_id))
+    board = _Board(request, cohort)
     context = {
         "cohort": board.cohort,
         "accelerator": board.accelerator,

@@ -1,9 +1,12 @@
-"""Who may see and change what: the one place views ask.
+"""Who may see and change what: the rules, and the scopes ``@access`` enforces them through.
 
 Visibility (404 outside it): a superuser sees everything; a program admin, coach or official
 granted an accelerator sees all of it; an official granted one cohort sees that cohort; anybody
 with a seat on a challenge's team sees that challenge. Inside what they can see, a person without
 the right to change a thing gets 403.
+
+The rules that reach a challenge are written as conditions (``challenge_visibility``) so this app
+never imports the challenges app that sits above it; ``challenges.access`` applies them.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -11,8 +14,10 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from cohorts.models import Accelerator, Cohort
-from members.models import AcceleratorRole
+from cohorts.models import Accelerator, Cohort, ImportJob
+
+from .models import AcceleratorRole, Membership
+from .policy import Scope
 
 Role = AcceleratorRole.Role
 
@@ -22,8 +27,6 @@ def accelerators_visible_to(user) -> QuerySet[Accelerator]:
         return Accelerator.objects.none()
     if user.is_superuser:
         return Accelerator.objects.all()
-    from members.models import Membership
-
     granted = AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("pk"))
     seated = Membership.objects.filter(user=user, challenge__cohort__accelerator=OuterRef("pk"))
     return Accelerator.objects.filter(Q(Exists(granted)) | Q(Exists(seated)))
@@ -52,18 +55,16 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return Cohort.objects.filter(Exists(grants))
 
 
-def challenges_visible_to(user):
-    from challenges.models import Challenge
-    from members.models import Membership
-
-    if not user.is_authenticated:
-        return Challenge.objects.none()
+def challenge_visibility(user, *, prefix: str = "") -> Q:
+    """The condition a challenge row (reached through ``prefix``) meets when ``user`` may see it."""
     if user.is_superuser:
-        return Challenge.objects.all()
-    wide = AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("cohort__accelerator"), cohort__isnull=True)
-    narrow = AcceleratorRole.objects.filter(user=user, cohort=OuterRef("cohort"))
-    seated = Membership.objects.filter(user=user, challenge=OuterRef("pk"))
-    return Challenge.objects.filter(Q(Exists(wide)) | Q(Exists(narrow)) | Q(Exists(seated)))
+        return Q()
+    wide = AcceleratorRole.objects.filter(
+        user=user, accelerator=OuterRef(f"{prefix}cohort__accelerator"), cohort__isnull=True
+    )
+    narrow = AcceleratorRole.objects.filter(user=user, cohort=OuterRef(f"{prefix}cohort"))
+    seated = Membership.objects.filter(user=user, challenge=OuterRef(f"{prefix}pk"))
+    return Q(Exists(wide)) | Q(Exists(narrow)) | Q(Exists(seated))
 
 
 def is_program_admin(user, accelerator_id: int) -> bool:
@@ -123,8 +124,6 @@ def get_cohort_for_reader(user, pk: int) -> Cohort:
 
 def can_post_progress(user, challenge) -> bool:
     """Only the challenge's team lead and coach post check-ins and manage blockers and stations."""
-    from members.models import Membership
-
     if user.is_superuser:
         return True
     return Membership.objects.filter(
@@ -132,11 +131,33 @@ def can_post_progress(user, challenge) -> bool:
     ).exists()
 
 
-def get_challenge_for_user(user, pk: int, *, write: bool = False):
-    """404 if the challenge is not visible to ``user``; 403 if ``write`` and they may only read."""
-    challenge = challenges_visible_to(user).select_related("cohort__accelerator", "lead_entity").filter(pk=pk).first()
-    if challenge is None:
+def get_import_job_for_admin(user, pk: int) -> ImportJob:
+    job = ImportJob.objects.defer("payload").filter(pk=pk).first()
+    if job is None:
         raise Http404
-    if write and not can_post_progress(user, challenge):
-        raise PermissionDenied
-    return challenge
+    job.cohort = get_cohort_for_admin(user, job.cohort_id)
+    return job
+
+
+def get_accelerator_for_reader(user, slug: str) -> Accelerator:
+    """An accelerator's dashboards: any grant there (a team seat is not enough); 404 otherwise."""
+    accelerator = dashboard_accelerators(user).filter(slug=slug).first()
+    if accelerator is None:
+        raise Http404
+    return accelerator
+
+
+def dashboard_accelerators(user) -> QuerySet[Accelerator]:
+    """Accelerators with dashboards for ``user``: any grant there (a team seat is not enough)."""
+    if not user.is_authenticated:
+        return Accelerator.objects.none()
+    if user.is_superuser:
+        return Accelerator.objects.all()
+    return Accelerator.objects.filter(Exists(AcceleratorRole.objects.filter(user=user, accelerator=OuterRef("pk"))))
+
+
+ACCELERATOR_ADMIN = Scope("slug", "accelerator", get_accelerator_for_admin)
+ACCELERATOR_READER = Scope("slug", "accelerator", get_accelerator_for_reader)
+COHORT_ADMIN = Scope("cohort_id", "cohort", get_cohort_for_admin)
+COHORT_READER = Scope("cohort_id", "cohort", get_cohort_for_reader)
+IMPORT_JOB_ADMIN = Scope("job_id", "job", get_import_job_for_admin)

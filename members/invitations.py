@@ -81,7 +81,6 @@ def invitation_create(*, accelerator: Accelerator, email: str, full_name: str = 
 
 def invitation_send_now(*, invitation_ids: list[int]) -> int:
     """E-mail each invitation a fresh link, in the recipient's language; returns how many went out."""
-    from challenges.notifications import reader_language
     from members.models import Membership
 
     invitations = list(
@@ -99,7 +98,7 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
     messages = []
     for invitation in invitations:
         user = invitation.user
-        with translation.override(reader_language(user, invitation.accelerator)):
+        with translation.override(user.reading_language(invitation.accelerator)):
             context = {
                 "user": user,
                 "invitation": invitation,
@@ -108,8 +107,8 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
                 "link": invitation_link(user),
                 "lifetime_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             }
-            subject = render_to_string("cohorts/email/invitation_subject.txt", context).strip()
-            body = render_to_string("cohorts/email/invitation_body.txt", context)
+            subject = render_to_string("members/email/invitation_subject.txt", context).strip()
+            body = render_to_string("members/email/invitation_body.txt", context)
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
     if messages:
         get_connection().send_messages(messages)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Challenge, Direction
 from cohorts.models import Cohort, Entity, ImportJob
+from core.tasking import enqueue_on_commit
 from members.models import Membership
 
 # Files with more data rows than this are imported by a Celery task, with a progress bar.
@@ -589,14 +590,8 @@ def import_job_create(*, cohort: Cohort, file_name: str, data: bytes, total_rows
     job = ImportJob.objects.create(
         cohort=cohort, created_by=by, file_name=file_name[:255], payload=data, total_rows=total_rows
     )
-    transaction.on_commit(lambda: _queue_import(job.pk))
+    enqueue_on_commit("program_admin.tasks.run_import", job.pk)
     return job
-
-
-def _queue_import(job_id: int) -> None:
-    from program_admin.tasks import run_import
-
-    run_import.delay(job_id)
 
 
 def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> ImportJob | None:

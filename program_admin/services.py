@@ -11,12 +11,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from challenges.clock import clock_tick
 from challenges.models import Challenge, Direction, Notification, Status
-from challenges.notifications import challenge_url, reader_language, send_to_people
+from challenges.notifications import challenge_url, send_to_people
 from challenges.services import accelerator_install_default_stations
 from cohorts.models import Accelerator, CandidateChallenge, Cohort
 from cohorts.services import cohort_create, cohort_mark_launched
+from core.tasking import enqueue_on_commit
 from members.models import Invitation, Membership
 
 
@@ -176,7 +176,12 @@ def challenge_replace_team_lead(*, challenge: Challenge, user, by, reason: str =
                 user=user, accelerator_id=challenge.cohort.accelerator_id, accepted_at__isnull=True
             ).values_list("id", flat=True)
         )
-        transaction.on_commit(lambda: _queue_launch_messages(challenge.cohort_id, [seat.pk], invitation_ids))
+        enqueue_on_commit(
+            "program_admin.tasks.send_launch_messages",
+            challenge.cohort_id,
+            seat_ids=[seat.pk],
+            invitation_ids=invitation_ids,
+        )
     return seat
 
 
@@ -260,15 +265,9 @@ def cohort_launch(*, cohort: Cohort, by) -> bool:
     launched = cohort_mark_launched(cohort=cohort, by=by)
     if launched:
         accelerator_id = cohort.accelerator_id
-        transaction.on_commit(lambda: _queue_launch_messages(cohort.pk, None, None))
-        transaction.on_commit(lambda: clock_tick(accelerator_ids=[accelerator_id], cohort_ids=[cohort.pk]))
+        enqueue_on_commit("program_admin.tasks.send_launch_messages", cohort.pk, seat_ids=None, invitation_ids=None)
+        enqueue_on_commit("challenges.tasks.advance_clock", [accelerator_id])
     return launched
-
-
-def _queue_launch_messages(cohort_id: int, seat_ids: list[int] | None, invitation_ids: list[int] | None) -> None:
-    from .tasks import send_launch_messages
-
-    send_launch_messages.delay(cohort_id, seat_ids=seat_ids, invitation_ids=invitation_ids)
 
 
 def cohort_send_launch_messages(
@@ -279,7 +278,7 @@ def cohort_send_launch_messages(
     With ``seat_ids``/``invitation_ids`` (a team lead replaced after launch) only those. Each
     invitation is claimed with a conditional UPDATE so a redelivered task does not send it twice.
     """
-    from .invitations import invitation_send_now
+    from members.invitations import invitation_send_now
 
     cohort = Cohort.objects.select_related("accelerator").get(pk=cohort_id)
     if invitation_ids is None:
@@ -302,15 +301,15 @@ def cohort_send_launch_messages(
         )
     notifications = []
     for user, items in items_by_user.items():
-        with translation.override(reader_language(user, cohort.accelerator)):
+        with translation.override(user.reading_language(cohort.accelerator)):
             for item in items:
-                message = render_to_string("cohorts/email/team_lead_line.txt", {**item, "cohort": cohort}).strip()
+                message = render_to_string("program_admin/email/team_lead_line.txt", {**item, "cohort": cohort}).strip()
                 notifications.append(Notification(user=user, challenge=item["challenge"], message=message))
     Notification.objects.bulk_create(notifications)
     sent += send_to_people(
         items_by_user=items_by_user,
-        subject_template="cohorts/email/team_lead_subject.txt",
-        body_template="cohorts/email/team_lead_body.txt",
+        subject_template="program_admin/email/team_lead_subject.txt",
+        body_template="program_admin/email/team_lead_body.txt",
         context={"cohort": cohort},
     )
     return sent

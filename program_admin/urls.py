@@ -47,5 +47,4 @@ urlpatterns = [
         views.manage_team_lead_replace,
         name="manage_team_lead_replace",
     ),
-    path("invitations/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -8,42 +8,27 @@ template, whose htmx partials serve the in-page updates.
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accelerators.access_policy import ADMIN, ADMIN_PAGE, ADMIN_POST, PUBLIC, SIGNED_IN_PAGE, access
-from challenges.models import Challenge
+from challenges.access import CHALLENGE_ADMIN
 from challenges.services import challenge_withdraw
 from cohorts.models import CandidateChallenge, Cohort, ImportJob
 from cohorts.services import cohort_create
 from members import services as seat_services
-from members.access import administered_accelerators, get_accelerator_for_admin, get_cohort_for_admin
-from members.invitations import invitation_accept as accept_invitation
-from members.invitations import invitation_create, invitation_send_now, people_known_to, user_from_link
+from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, IMPORT_JOB_ADMIN, administered_accelerators
+from members.invitations import invitation_create, invitation_send_now, people_known_to
 from members.models import Invitation, Membership
+from members.policy import ADMIN, ADMIN_PAGE, ADMIN_POST, SIGNED_IN_PAGE, access
 from program_admin import forms, importing, services
 
 SEARCH_LIMIT = 20
-
-
-def _challenge_for_admin(user, challenge_id: int) -> Challenge:
-    cohort_id = Challenge.objects.filter(pk=challenge_id).values_list("cohort_id", flat=True).first()
-    if cohort_id is None:
-        raise Http404
-    cohort = get_cohort_for_admin(user, cohort_id)
-    challenge = Challenge.objects.select_related("lead_entity").get(pk=challenge_id)
-    challenge.cohort = cohort
-    return challenge
 
 
 def _posted(request):
@@ -97,18 +82,13 @@ def _date_param(value: str | None) -> date | None:
 
 
 @access(SIGNED_IN_PAGE)
-@require_GET
-@login_required
 def manage_index(request):
     accelerators = administered_accelerators(request.user).order_by("name")
-    return render(request, "cohorts/manage_index.html", {"accelerators": accelerators})
+    return render(request, "program_admin/manage_index.html", {"accelerators": accelerators})
 
 
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def manage_home(request, slug: str):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN_PAGE, ACCELERATOR_ADMIN)
+def manage_home(request, accelerator):
     cohorts = accelerator.cohorts.annotate(
         challenge_count=Count("challenges", filter=Q(challenges__withdrawn_at__isnull=True))
     ).order_by("-number")
@@ -116,7 +96,7 @@ def manage_home(request, slug: str):
     jobs = ImportJob.objects.filter(cohort__accelerator=accelerator).select_related("cohort").defer("payload")[:5]
     return render(
         request,
-        "cohorts/manage_home.html",
+        "program_admin/manage_home.html",
         {
             "accelerator": accelerator,
             "theme_accelerator": accelerator,
@@ -127,25 +107,22 @@ def manage_home(request, slug: str):
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_candidates(request, slug: str):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN, ACCELERATOR_ADMIN)
+def manage_candidates(request, accelerator):
     form = forms.CandidateForm(_posted(request), accelerator=accelerator)
     if request.method == "POST" and form.is_valid():
         candidate = form.save(commit=False)
         candidate.created_by = request.user
         candidate.save()
         messages.success(request, _("“%(title)s” was added to the list.") % {"title": candidate.title})
-        return redirect("manage_candidates", slug=slug)
+        return redirect("manage_candidates", slug=accelerator.slug)
     candidates = sorted(
         accelerator.candidates.select_related("lead_entity", "cohort", "challenge__cohort"),
         key=lambda c: (c.is_picked, -c.total_score, c.title),
     )
     return render(
         request,
-        "cohorts/candidates.html",
+        "program_admin/candidates.html",
         {
             "accelerator": accelerator,
             "theme_accelerator": accelerator,
@@ -156,35 +133,29 @@ def manage_candidates(request, slug: str):
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_candidate_edit(request, slug: str, candidate_id: int):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN, ACCELERATOR_ADMIN)
+def manage_candidate_edit(request, accelerator, candidate_id: int):
     candidate = get_object_or_404(CandidateChallenge, pk=candidate_id, accelerator=accelerator)
     form = forms.CandidateForm(_posted(request), instance=candidate, accelerator=accelerator)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("The candidate was saved."))
-        return redirect("manage_candidates", slug=slug)
+        return redirect("manage_candidates", slug=accelerator.slug)
     return render(
         request,
-        "cohorts/candidate_form.html",
+        "program_admin/candidate_form.html",
         {"accelerator": accelerator, "theme_accelerator": accelerator, "candidate": candidate, "form": form},
     )
 
 
-@access(ADMIN_POST)
-@require_POST
-@login_required
-def manage_candidates_pick(request, slug: str):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN_POST, ACCELERATOR_ADMIN)
+def manage_candidates_pick(request, accelerator):
     form = forms.PickForm(request.POST, accelerator=accelerator)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("manage_candidates", slug=slug)
+        return redirect("manage_candidates", slug=accelerator.slug)
     cohort = form.cleaned_data["cohort"]
     try:
         created = services.candidates_pick(
@@ -193,7 +164,7 @@ def manage_candidates_pick(request, slug: str):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("manage_candidates", slug=slug)
+        return redirect("manage_candidates", slug=accelerator.slug)
     messages.success(
         request,
         ngettext(
@@ -206,25 +177,19 @@ def manage_candidates_pick(request, slug: str):
     return redirect("manage_cohort", cohort_id=cohort.pk)
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_cohort_create(request, slug: str):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN, ACCELERATOR_ADMIN)
+def manage_cohort_create(request, accelerator):
     return _cohort_form_page(request, accelerator, clone=False)
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_cohort_clone(request, slug: str):
-    accelerator = get_accelerator_for_admin(request.user, slug)
+@access(ADMIN, ACCELERATOR_ADMIN)
+def manage_cohort_clone(request, accelerator):
     return _cohort_form_page(request, accelerator, clone=True)
 
 
 def _cohort_form_page(request, accelerator, *, clone: bool):
     form_class = forms.CloneForm if clone else forms.CohortForm
-    template = "cohorts/cohort_form.html"
+    template = "program_admin/cohort_form.html"
     if request.htmx and request.method == "GET":
         # The derived calendar, recomputed as the admin types.
         calendar = _calendar(
@@ -286,11 +251,8 @@ def _cohort_form_page(request, accelerator, *, clone: bool):
     )
 
 
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def manage_import_template(request, slug: str, fmt: str):
-    get_accelerator_for_admin(request.user, slug)
+@access(ADMIN_PAGE, ACCELERATOR_ADMIN)
+def manage_import_template(request, accelerator, fmt: str):
     if fmt == "xlsx":
         response = HttpResponse(
             importing.template_xlsx(),
@@ -323,11 +285,8 @@ def _seats_prefetch() -> Prefetch:
     )
 
 
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def manage_cohort(request, cohort_id: int):
-    cohort = get_cohort_for_admin(request.user, cohort_id)
+@access(ADMIN_PAGE, COHORT_ADMIN)
+def manage_cohort(request, cohort):
     challenges = (
         cohort.challenges.select_related("lead_entity")
         .prefetch_related(_seats_prefetch(), "partner_entities")
@@ -337,7 +296,7 @@ def manage_cohort(request, cohort_id: int):
     checklist = services.cohort_launch_checklist(cohort=cohort, today=today) if not cohort.is_launched else []
     return render(
         request,
-        "cohorts/cohort_detail.html",
+        "program_admin/cohort_detail.html",
         {
             "cohort": cohort,
             "accelerator": cohort.accelerator,
@@ -352,11 +311,8 @@ def manage_cohort(request, cohort_id: int):
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_challenge_create(request, cohort_id: int):
-    cohort = get_cohort_for_admin(request.user, cohort_id)
+@access(ADMIN, COHORT_ADMIN)
+def manage_challenge_create(request, cohort):
     form = forms.ChallengeForm(_posted(request), cohort=cohort)
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
         challenge = form.save()
@@ -364,16 +320,13 @@ def manage_challenge_create(request, cohort_id: int):
         return redirect("manage_challenge_people", challenge_id=challenge.pk)
     return render(
         request,
-        "cohorts/challenge_form.html",
+        "program_admin/challenge_form.html",
         {"cohort": cohort, "theme_accelerator": cohort.accelerator, "form": form, "challenge": None},
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_import(request, cohort_id: int):
-    cohort = get_cohort_for_admin(request.user, cohort_id)
+@access(ADMIN, COHORT_ADMIN)
+def manage_import(request, cohort):
     form = forms.ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     problems: list[importing.Problem] = []
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
@@ -404,7 +357,7 @@ def manage_import(request, cohort_id: int):
             return redirect("manage_cohort", cohort_id=cohort.pk)
     return render(
         request,
-        "cohorts/import.html",
+        "program_admin/import.html",
         {
             "cohort": cohort,
             "theme_accelerator": cohort.accelerator,
@@ -417,30 +370,21 @@ def manage_import(request, cohort_id: int):
     )
 
 
-@access(ADMIN_PAGE)
-@require_GET
-@login_required
-def manage_import_job(request, job_id: int):
-    cohort_id = ImportJob.objects.filter(pk=job_id).values_list("cohort_id", flat=True).first()
-    if cohort_id is None:
-        raise Http404
-    cohort = get_cohort_for_admin(request.user, cohort_id)
-    job = ImportJob.objects.defer("payload").get(pk=job_id)
+@access(ADMIN_PAGE, IMPORT_JOB_ADMIN)
+def manage_import_job(request, job):
+    cohort = job.cohort
     context = {
         "cohort": cohort,
         "theme_accelerator": cohort.accelerator,
         "job": job,
         "problems": [importing.Problem.from_json(item) for item in job.problems],
     }
-    template = "cohorts/import_job.html#progress" if request.htmx else "cohorts/import_job.html"
+    template = "program_admin/import_job.html#progress" if request.htmx else "program_admin/import_job.html"
     return render(request, template, context)
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_launch(request, cohort_id: int):
-    cohort = get_cohort_for_admin(request.user, cohort_id)
+@access(ADMIN, COHORT_ADMIN)
+def manage_launch(request, cohort):
     form = forms.LaunchForm(_posted(request))
     checklist = [] if cohort.is_launched else services.cohort_launch_checklist(cohort=cohort)
     if request.method == "POST":
@@ -465,7 +409,7 @@ def manage_launch(request, cohort_id: int):
     count = cohort.challenges.filter(withdrawn_at__isnull=True).count()
     return render(
         request,
-        "cohorts/launch.html",
+        "program_admin/launch.html",
         {
             "cohort": cohort,
             "theme_accelerator": cohort.accelerator,
@@ -480,11 +424,8 @@ def manage_launch(request, cohort_id: int):
 # --- Challenge level --------------------------------------------------------------------------
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_challenge(request, challenge_id: int):
-    challenge = _challenge_for_admin(request.user, challenge_id)
+@access(ADMIN, CHALLENGE_ADMIN)
+def manage_challenge(request, challenge):
     cohort = challenge.cohort
     form = forms.ChallengeForm(_posted(request), instance=challenge, cohort=cohort)
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
@@ -493,7 +434,7 @@ def manage_challenge(request, challenge_id: int):
         return redirect("manage_cohort", cohort_id=cohort.pk)
     return render(
         request,
-        "cohorts/challenge_form.html",
+        "program_admin/challenge_form.html",
         {"cohort": cohort, "theme_accelerator": cohort.accelerator, "form": form, "challenge": challenge},
     )
 
@@ -510,11 +451,8 @@ def _search(accelerator, query: str):
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_challenge_people(request, challenge_id: int):
-    challenge = _challenge_for_admin(request.user, challenge_id)
+@access(ADMIN, CHALLENGE_ADMIN)
+def manage_challenge_people(request, challenge):
     cohort = challenge.cohort
     accelerator = cohort.accelerator
     query = request.GET.get("q", "")
@@ -522,7 +460,7 @@ def manage_challenge_people(request, challenge_id: int):
     if request.htmx and request.method == "GET":
         return render(
             request,
-            "cohorts/challenge_people.html#results",
+            "program_admin/challenge_people.html#results",
             {"challenge": challenge, "results": results, "query": query, "roles": forms.SEAT_ROLES},
         )
     seat_form = forms.SeatForm(people=people_known_to(accelerator))
@@ -599,7 +537,7 @@ def manage_challenge_people(request, challenge_id: int):
         seat.invitation = invitations.get(seat.user_id)
     return render(
         request,
-        "cohorts/challenge_people.html",
+        "program_admin/challenge_people.html",
         {
             "challenge": challenge,
             "cohort": cohort,
@@ -614,11 +552,8 @@ def manage_challenge_people(request, challenge_id: int):
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_challenge_withdraw(request, challenge_id: int):
-    challenge = _challenge_for_admin(request.user, challenge_id)
+@access(ADMIN, CHALLENGE_ADMIN)
+def manage_challenge_withdraw(request, challenge):
     form = forms.WithdrawForm(_posted(request))
     if request.method == "POST" and not challenge.is_withdrawn and form.is_valid():
         try:
@@ -630,7 +565,7 @@ def manage_challenge_withdraw(request, challenge_id: int):
             return redirect("manage_cohort", cohort_id=challenge.cohort_id)
     return render(
         request,
-        "cohorts/challenge_withdraw.html",
+        "program_admin/challenge_withdraw.html",
         {
             "challenge": challenge,
             "cohort": challenge.cohort,
@@ -640,18 +575,15 @@ def manage_challenge_withdraw(request, challenge_id: int):
     )
 
 
-@access(ADMIN)
-@require_http_methods(["GET", "POST"])
-@login_required
-def manage_team_lead_replace(request, challenge_id: int):
-    challenge = _challenge_for_admin(request.user, challenge_id)
+@access(ADMIN, CHALLENGE_ADMIN)
+def manage_team_lead_replace(request, challenge):
     accelerator = challenge.cohort.accelerator
     query = request.GET.get("q", "")
     results = _search(accelerator, query)
     if request.htmx and request.method == "GET":
         return render(
             request,
-            "cohorts/team_lead_replace.html#results",
+            "program_admin/team_lead_replace.html#results",
             {"challenge": challenge, "results": results, "query": query},
         )
     form = forms.ReplaceTeamLeadForm(_posted(request), people=people_known_to(accelerator))
@@ -681,7 +613,7 @@ def manage_team_lead_replace(request, challenge_id: int):
     )
     return render(
         request,
-        "cohorts/team_lead_replace.html",
+        "program_admin/team_lead_replace.html",
         {
             "challenge": challenge,
             "cohort": challenge.cohort,
@@ -693,22 +625,3 @@ def manage_team_lead_replace(request, challenge_id: int):
             "query": query,
         },
     )
-
-
-# --- Invitations ------------------------------------------------------------------------------
-
-
-@access(PUBLIC)
-@require_http_methods(["GET", "POST"])
-def invitation_accept(request, uidb64: str, token: str):
-    """Set a password from an invitation link; the link stops working once it has been used."""
-    user = user_from_link(uidb64, token)
-    if user is None:
-        return render(request, "cohorts/invitation_accept.html", {"valid": False}, status=200)
-    form = SetPasswordForm(user, _posted(request))
-    if request.method == "POST" and form.is_valid():
-        accept_invitation(user=user, password=form.cleaned_data["new_password1"])
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your password is set. Welcome!"))
-        return redirect("home")
-    return render(request, "cohorts/invitation_accept.html", {"valid": True, "form": form, "invitee": user})

@@ -376,8 +376,8 @@ def _time_save_loop(accelerator_id: int, now: datetime, sample: int) -> float:
     """What a naive app does: load each challenge, work out its phase, write transitions, save()."""
     from django.db import transaction
 
-    from challenges.clock import STEPS, phase_on, phase_starts_on
-    from challenges.models import PHASE_ORDER, Challenge, PhaseTransition
+    from challenges.models import Challenge, PhaseTransition
+    from cohorts.calendar import PHASE_ORDER, STEPS, phase_on, phase_starts_on
     from cohorts.models import Accelerator
 
     today = Accelerator.objects.get(id=accelerator_id).local_today(now)
@@ -528,10 +528,10 @@ def measure_query_counts(sizes: tuple[int, ...] = (10, 300), today: date | None 
     from django.test.utils import CaptureQueriesContext
     from django.urls import NoReverseMatch, reverse
 
-    from accelerators.access_policy import OK
     from challenges.models import Challenge, Notification
     from cohorts.models import Cohort
     from members.models import AcceleratorRole, Membership
+    from members.policy import OK
     from tooling.generator import generate
 
     today = today or date.today()

@@ -27,7 +27,8 @@ from django.utils import timezone
 from challenges.clock import clock_tick
 from challenges.models import Blocker, Challenge, CheckIn, PhaseTransition, Station, StationAnchor, StationTemplate
 from challenges.services import accelerator_install_default_stations
-from cohorts.models import ACCELERATION_DAYS, Accelerator, Cohort, Entity, User
+from cohorts.calendar import ACCELERATION_DAYS
+from cohorts.models import Accelerator, Cohort, Entity, User
 from members.models import AcceleratorRole, Membership
 
 BATCH_SIZE = 2000

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accelerators.access_policy import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, ROLES
+from members.policy import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, ROLES
 from tests.access_world import URL_KWARGS, build_world
 
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin guards itself (staff + model permissions)
@@ -62,7 +62,7 @@ def outcome_of(response) -> str:
 
 def test_every_view_declares_who_may_use_it():
     undeclared = [route for route, pattern in PATTERNS if not hasattr(pattern.callback, "access_policy")]
-    assert undeclared == [], "add @access(...) from accelerators.access_policy to these views"
+    assert undeclared == [], "add @access(...) from members.policy to these views"
 
 
 def test_every_url_kwarg_has_a_world_object():

@@ -29,9 +29,9 @@ import time_machine
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accelerators.access_policy import OK
 from challenges.clock import clock_tick
 from members.models import Membership
+from members.policy import OK
 from tests.access_world import URL_KWARGS, build_world
 from tests.factories import BlockerFactory, CheckInFactory
 

@@ -10,7 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from accelerators.celery import app
-from challenges.models import Challenge, Phase
+from challenges.models import Challenge
+from cohorts.calendar import Phase
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
 from tests.processes import start_worker, stop
 

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from challenges import clock
-from challenges.models import Challenge, Phase, PhaseTransition
+from challenges.models import Challenge, PhaseTransition
+from cohorts.calendar import Phase
 from tests.factories import AcceleratorFactory, CohortFactory, EntityFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from challenges.clock import status_for
 from challenges.models import Challenge, Status
 from challenges.services import checkin_submit
+from challenges.status import status_for
 from tests.challenges.journey import make_team, on_day, tick
 
 pytestmark = pytest.mark.django_db

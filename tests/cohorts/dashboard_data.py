@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from challenges.models import Challenge, CheckIn, Phase, Status
+from challenges.models import Challenge, CheckIn, Status
+from cohorts.calendar import Phase
 from cohorts.models import Cohort, Entity, User
 from members.models import AcceleratorRole, Membership
 from tests.factories import AcceleratorFactory, CohortFactory, GrantFactory

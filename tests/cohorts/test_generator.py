@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from challenges.models import Challenge, CheckIn, Phase, PhaseTransition, Station
+from challenges.models import Challenge, CheckIn, PhaseTransition, Station
+from cohorts.calendar import Phase
 from cohorts.models import Accelerator, Cohort, User
 from members.models import AcceleratorRole, Membership
 from tests.factories import AcceleratorFactory, UserFactory

@@ -89,8 +89,17 @@ def test_it_asks_for_confirmation(client, journey, ready):
 
 @time_machine.travel(BEFORE_LAUNCH, tick=False)
 def test_it_launches_once_records_who_and_when_and_hands_over_to_the_clock(
-    client, journey, ready, django_capture_on_commit_callbacks
+    client, journey, ready, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from challenges import tasks
+
+    ticks = []
+
+    def tick_now(accelerator_ids):
+        ticks.append(accelerator_ids)
+        tasks.advance_clock(accelerator_ids)  # the task's body, as the worker would run it
+
+    monkeypatch.setattr(tasks.advance_clock, "delay", tick_now)
     client.force_login(journey.admin)
     url = reverse("manage_launch", args=[journey.cohort.pk])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -103,8 +112,11 @@ def test_it_launches_once_records_who_and_when_and_hands_over_to_the_clock(
     assert journey.cohort.launched_at == BEFORE_LAUNCH
     assert len(callbacks) == 2, "only the launching request queued the e-mails and the clock"
 
-    # The clock takes over: its first tick materialises the stations on their dates.
+    # The clock takes over through Celery (never inside the request): its first tick, queued for
+    # this accelerator, materialises the stations on their dates.
+    assert not Station.objects.filter(challenge=ready).exists()
     callbacks[1]()
+    assert ticks == [[journey.accelerator.pk]]
     stations = Station.objects.filter(challenge=ready)
     assert stations.filter(kind="launch_workshop", due_on=date(2026, 6, 1)).exists()
     assert stations.filter(kind="landing_workshop", due_on=date(2026, 9, 9)).exists()

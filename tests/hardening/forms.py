@@ -8,7 +8,7 @@ from django.apps import apps
 from django.db import connection
 from django.urls import reverse
 
-from accelerators.access_policy import OK, ROLES
+from members.policy import OK, ROLES
 from tests.access_world import URL_KWARGS
 
 # The order in which a role is picked to exercise a view: the people who really use it first.

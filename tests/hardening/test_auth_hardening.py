@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accelerators.access_policy import OK
+from members.policy import OK
 from tests.access_world import URL_KWARGS, build_world
 from tests.factories import UserFactory
 

@@ -16,9 +16,9 @@ from django.core import mail
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 
-from accelerators.access_policy import OK, ROLES
 from challenges import clock
 from challenges.models import Notification, PhaseTransition
+from members.policy import OK, ROLES
 from tests.access_world import build_world
 from tests.factories import BlockerFactory, CheckInFactory
 from tests.hardening.forms import path_for, walk_patterns

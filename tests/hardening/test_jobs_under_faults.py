@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from challenges.clock import phase_on, phase_starts_on
-from challenges.models import PHASE_ORDER, Challenge, Notification, PhaseTransition, ReminderLog, Station
+from challenges.models import Challenge, Notification, PhaseTransition, ReminderLog, Station
+from cohorts.calendar import PHASE_ORDER, phase_on, phase_starts_on
 from cohorts.models import Cohort, User
 from members.models import Membership
 from tests.factories import AcceleratorFactory, CohortFactory, EntityFactory

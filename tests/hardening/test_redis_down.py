@@ -8,11 +8,12 @@ import pytest
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 
-from accelerators.access_policy import OK
-from challenges.models import Challenge, Phase
+from challenges.models import Challenge
 from challenges.tasks import advance_clock
+from cohorts.calendar import Phase
 from core import tasking
 from core.models import TaskOutbox
+from members.policy import OK
 from tests.access_world import URL_KWARGS, build_world
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
 from tests.hardening.redis_tools import SpareRedis, celery_broker, free_port, redis_available

@@ -19,8 +19,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from challenges.models import Phase, PhaseTransition
-from challenges.notifications import notify_phase_changes, reader_language
+from challenges.models import PhaseTransition
+from challenges.notifications import notify_phase_changes
+from cohorts.calendar import Phase
 from members.models import Membership
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory, MembershipFactory, UserFactory
 
@@ -135,9 +136,9 @@ def test_the_switcher_is_post_only(client):
 
 def test_reader_language_prefers_the_person_then_the_accelerator():
     uzbek_program = AcceleratorFactory(default_language="uz")
-    assert reader_language(UserFactory(preferred_language=""), uzbek_program) == "uz"
-    assert reader_language(UserFactory(preferred_language="ru"), uzbek_program) == "ru"
-    assert reader_language(UserFactory(preferred_language=""), None) == settings.LANGUAGE_CODE
+    assert UserFactory(preferred_language="").reading_language(uzbek_program) == "uz"
+    assert UserFactory(preferred_language="ru").reading_language(uzbek_program) == "ru"
+    assert UserFactory(preferred_language="").reading_language(None) == settings.LANGUAGE_CODE
 
 
 def test_e_mails_speak_the_accelerators_default_unless_the_person_chose():

@@ -1,0 +1,132 @@
+"""Every URL declares who may use it, and ``access`` enforces it; the access-matrix test holds it to that.
+
+A view is decorated with ``@access(POLICY, SCOPE)``. The matrix test walks the URL resolver, builds one
+standard world (``tests/access_world.py``: an accelerator with a cohort and challenges, another
+accelerator, and one person per role), requests every pattern as every role with GET and POST,
+and asserts the declared outcome. A view without a declaration fails the suite.
+
+Outcomes: ``OK`` (2xx, or a redirect that is not to the login page), ``LOGIN`` (302 to login),
+``FORBIDDEN`` (403), ``NOT_FOUND`` (404), ``NOT_ALLOWED`` (405: the method is not served).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponseNotAllowed
+
+OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "ok", "login", "403", "404", "405"
+
+ROLES = [
+    "anonymous",
+    "official_in_scope",  # official granted accelerator A
+    "official_out_of_scope",  # official granted accelerator B only
+    "member",  # member of challenge X (in A)
+    "team_lead",  # team lead of challenge X
+    "team_lead_other",  # team lead of challenge Y (same cohort), nothing on X
+    "coach",  # coach seat on challenge X
+    "sponsor",  # sponsor of challenge X
+    "admin",  # program admin of accelerator A
+    "admin_other",  # program admin of accelerator B
+    "superuser",
+]
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    get: dict[str, str]
+    post: dict[str, str] = field(default_factory=dict)
+    # Whether the outcome depends on an object the URL names (a challenge, a cohort...): then the
+    # view must say how that object is found (its ``Scope``).
+    scoped: bool = False
+
+    def expected(self, method: str, role: str) -> str:
+        table = self.get if method == "GET" else self.post
+        return table.get(role, NOT_ALLOWED)
+
+
+def _table(default: str, **overrides: str) -> dict[str, str]:
+    return {role: overrides.get(role, default) for role in ROLES}
+
+
+def _signed_in(outcome: str, **overrides: str) -> dict[str, str]:
+    return _table(outcome, anonymous=LOGIN, **overrides)
+
+
+_CHALLENGE_READERS = _signed_in(OK, official_out_of_scope=NOT_FOUND, team_lead_other=NOT_FOUND, admin_other=NOT_FOUND)
+_CHALLENGE_WRITERS = _signed_in(
+    FORBIDDEN,
+    official_out_of_scope=NOT_FOUND,
+    team_lead_other=NOT_FOUND,
+    admin_other=NOT_FOUND,
+    team_lead=OK,
+    coach=OK,
+    superuser=OK,
+)
+_COHORT_READERS = _signed_in(NOT_FOUND, official_in_scope=OK, admin=OK, superuser=OK)
+_ADMINS = _signed_in(FORBIDDEN, official_out_of_scope=NOT_FOUND, admin_other=NOT_FOUND, admin=OK, superuser=OK)
+
+PUBLIC = Policy("public", get=_table(OK), post=_table(OK))
+PUBLIC_PAGE = Policy("public page", get=_table(OK))
+PUBLIC_ACTION = Policy("anyone (POST only)", get={}, post=_table(OK))
+SIGNED_IN = Policy("any signed-in person", get=_signed_in(OK), post=_signed_in(OK))
+SIGNED_IN_PAGE = Policy("any signed-in person (read)", get=_signed_in(OK))
+CHALLENGE_READ = Policy("readers of challenge X", get=_CHALLENGE_READERS, scoped=True)
+CHALLENGE_WRITE_POST = Policy(
+    "team lead and coach of challenge X (POST only)", get={}, post=_CHALLENGE_WRITERS, scoped=True
+)
+COHORT_READ = Policy("readers of accelerator A's dashboards", get=_COHORT_READERS, scoped=True)
+ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS, scoped=True)
+ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS, scoped=True)
+ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS, scoped=True)
+DJANGO_ADMIN = Policy("Django's own admin (staff only; checked by Django)", get={}, post={})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How a view's object is found for the person asking: the URL argument it takes (``kwarg``),
+    the view argument it gives (``provides``), and ``resolve(user, value)``, which returns the object
+    or raises Http404 (outside what they may see) or PermissionDenied (they may only read it)."""
+
+    kwarg: str
+    provides: str
+    resolve: Callable[[object, object], object]
+
+
+def _allowed(policy: Policy) -> list[str]:
+    return (["GET", "HEAD"] if policy.get else []) + (["POST"] if policy.post else [])
+
+
+def access(policy: Policy, scope: Scope | None = None):
+    """Declare who may use a view, and enforce it before the view's body runs.
+
+    In order: a method the policy does not serve gets 405; an anonymous reader of a signed-in
+    page is sent to sign in; then ``scope`` finds the view's object for this person (404 out of
+    scope, 403 read-only) and passes it to the view in place of its id. The access-matrix test
+    (``tests/accelerators/test_access_matrix.py``) requests every URL as every role and holds each
+    view to its declared outcomes.
+    """
+    if policy.scoped and scope is None:
+        raise ImproperlyConfigured(f"the policy {policy.name!r} needs a scope to find the object it protects")
+    methods = _allowed(policy)
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            table = policy.post if request.method == "POST" else policy.get
+            if table.get("anonymous") == LOGIN and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if scope is not None:
+                kwargs[scope.provides] = scope.resolve(request.user, kwargs.pop(scope.kwarg))
+            return view(request, *args, **kwargs)
+
+        guarded.access_policy = policy
+        guarded.access_scope = scope
+        return guarded
+
+    return decorate
