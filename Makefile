@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean
+.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean image image-services
 
 run: install assets migrate demo
 	@$(BIN)/python manage.py demo_credentials
@@ -40,6 +40,14 @@ bench: install assets migrate
 
 bench-pages: install assets
 	$(BIN)/python manage.py bench_pages
+
+# The production image with podman (no Docker daemon needed); the base image is built once and cached.
+image:
+	bash scripts/build_image.sh
+
+# … and the PostgreSQL and Redis images docker-compose.yml runs (all from Debian packages).
+image-services:
+	bash scripts/build_image.sh --services
 
 lint: install
 	$(BIN)/ruff check .
