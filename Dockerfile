@@ -26,4 +26,4 @@ RUN --mount=type=cache,target=/root/.npm \
 ENV STATIC_ROOT=/app/staticfiles
 USER accelerators
 EXPOSE 8000
-CMD ["gunicorn", "accelerators.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "accelerators.wsgi", "--config", "deploy/gunicorn.conf.py", "--bind", "0.0.0.0:8000", "--workers", "3"]

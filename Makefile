@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean image image-services
+.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean image check-compose
 
 run: install assets migrate demo
 	@$(BIN)/python manage.py demo_credentials
@@ -45,9 +45,9 @@ bench-pages: install assets
 image:
 	bash scripts/build_image.sh
 
-# … and the PostgreSQL and Redis images docker-compose.yml runs (all from Debian packages).
-image-services:
-	bash scripts/build_image.sh --services
+# docker-compose.yml against the compose-spec schema and podman-compose config.
+check-compose:
+	bash scripts/check_compose.sh
 
 lint: install
 	$(BIN)/ruff check .

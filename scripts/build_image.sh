@@ -2,17 +2,15 @@
 # Build the production image with podman, from Debian packages: no Docker daemon, no registry.
 #
 #   scripts/build_image.sh                 # base image (once), then the production image
-#   scripts/build_image.sh --services      # … and the PostgreSQL and Redis images for docker-compose.yml
-#   scripts/build_image.sh --base-only     # only the base image(s)
-#   scripts/build_image.sh --force-base    # rebuild the base image(s) even if they exist
+#   scripts/build_image.sh --base-only     # only the base image
+#   scripts/build_image.sh --force-base    # rebuild the base image even if it exists
 #
 # Environment: IMAGE (default localhost/accelerators:latest), PODMAN (default podman).
 #
-# The base images stand in for python:3.11-slim, postgres:15 and redis:7: a Debian bookworm
-# minbase made by debootstrap, with Debian's python3.11 (or postgresql-15, redis-server) installed
-# by apt-get in a chroot, imported with `podman import`. They are cached in podman's storage and
-# rebuilt only when their recipe (BASE_VERSION) changes. The Dockerfile is the same one a
-# registry-backed build uses: only its BASE_IMAGE build argument points at the local base.
+# The base image stands in for python:3.11-slim: a Debian bookworm minbase made by debootstrap,
+# with Debian's python3.11 installed by apt-get in a chroot, imported with `podman import`. It is
+# cached in podman's storage and rebuilt only when its recipe (BASE_VERSION) changes. The
+# Dockerfile is the one a registry-backed build uses: only its BASE_IMAGE argument differs.
 #
 # The machine's own certificate authorities (/usr/local/share/ca-certificates) are added to the
 # app base, so pip and npm inside the build trust the same TLS the machine does.
@@ -23,8 +21,6 @@ cd "$ROOT"
 
 BASE_VERSION=1  # bump when the recipe below changes
 APP_BASE="localhost/accelerators-base:bookworm-py311-$BASE_VERSION"
-POSTGRES_BASE="localhost/accelerators-postgres:bookworm-15-$BASE_VERSION"
-REDIS_BASE="localhost/accelerators-redis:bookworm-7-$BASE_VERSION"
 IMAGE="${IMAGE:-localhost/accelerators:latest}"
 PODMAN="${PODMAN:-podman}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
@@ -32,13 +28,11 @@ export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/deploy/containers.conf}"
 
 BASE_ONLY=0
 FORCE_BASE=0
-SERVICES=0
 for arg in "$@"; do
   case "$arg" in
     --base-only) BASE_ONLY=1 ;;
     --force-base) FORCE_BASE=1 ;;
-    --services) SERVICES=1 ;;
-    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "build_image: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -62,7 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# debootstrap once per run; each base image gets its own copy of the bare system.
+# debootstrap into a scratch directory; kept as a tarball so more base images could share it.
 MINBASE=""
 minbase() {
   if [[ -z "$MINBASE" ]]; then
@@ -122,17 +116,6 @@ $CA_ENV
 CMD [\"python3\"]" \
   python3.11 python3-venv python-is-python3 ca-certificates
 
-if [[ $SERVICES == 1 ]]; then
-make_base "$POSTGRES_BASE" "ENV LANG=C.UTF-8
-ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-USER postgres
-CMD [\"postgres\", \"-D\", \"/var/lib/postgresql/data\"]" \
-  postgresql-15
-
-make_base "$REDIS_BASE" "ENV LANG=C.UTF-8
-CMD [\"redis-server\", \"--protected-mode\", \"no\"]" \
-  redis-server
-fi
 
 [[ $BASE_ONLY == 1 ]] && exit 0
 

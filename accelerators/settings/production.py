@@ -8,7 +8,7 @@ here it also upgrades any stray ``http:`` sub-resource to HTTPS.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_choice, env_int, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-insecure"):
@@ -44,3 +44,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# JSON lines for the log collector, from web and worker alike: the worker keeps Django's LOGGING
+# instead of installing Celery's own text handler on the root logger.
+LOG_FORMAT = env_choice("LOG_FORMAT", "json", ["text", "json"])
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"

@@ -172,8 +172,8 @@ def stack(image, database_url, redis_url):
             DJANGO_SUPERUSER_PASSWORD=stack.password,
         )  # fmt: skip
         stack.start(
-            "web", "gunicorn", "accelerators.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-            "--access-logfile", "-",
+            "web", "gunicorn", "accelerators.wsgi", "--config", "deploy/gunicorn.conf.py",
+            "--bind", f"127.0.0.1:{port}", "--workers", "2",
         )  # fmt: skip
         stack.start("worker", "celery", "-A", "accelerators", "worker", "--loglevel=INFO", "--concurrency=1")
         stack.start(
@@ -277,3 +277,24 @@ def test_static_files_are_hashed_compressed_and_cached_for_a_year(stack):
     response, _ = browser.get("/static/build/app.css")
     assert response.status == 200
     assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def json_records(log: str) -> list[dict]:
+    return [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+
+
+def test_web_and_worker_log_json_lines_with_the_request_id(stack):
+    browser = Browser(stack.port)
+    response, _ = browser.get("/accounts/login/", headers={"X-Request-ID": "image-test-1"})
+    assert response.headers["X-Request-ID"] == "image-test-1"
+    web = stack.logs("web")
+    # Everything the web container logs is a JSON line: gunicorn's own lines and the application's.
+    assert all(line.startswith("{") for line in web.splitlines() if line.strip()), web[-3000:]
+    requests = [r for r in json_records(web) if r.get("logger") == "accelerators.request"]
+    assert {"request_id": "image-test-1", "path": "/accounts/login/", "status": 200} in [
+        {key: r.get(key) for key in ("request_id", "path", "status")} for r in requests
+    ]
+    assert any(r.get("logger") == "gunicorn.error" for r in json_records(web))
+    # The worker's task lines carry the task's name and id (its banner on stdout is not a log line).
+    ticks = [r for r in json_records(stack.logs("worker")) if r.get("task_name") == "challenges.tasks.advance_clock"]
+    assert ticks and all(r["task_id"] for r in ticks)
