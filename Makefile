@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean
+.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean image check-compose
 
 run: install assets migrate demo
 	@$(BIN)/python manage.py demo_credentials
@@ -40,6 +40,14 @@ bench: install assets migrate
 
 bench-pages: install assets
 	$(BIN)/python manage.py bench_pages
+
+# The production image with podman (no Docker daemon needed); the base image is built once and cached.
+image:
+	bash scripts/build_image.sh
+
+# docker-compose.yml against the compose-spec schema and podman-compose config.
+check-compose:
+	bash scripts/check_compose.sh
 
 lint: install
 	$(BIN)/ruff check .

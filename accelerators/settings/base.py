@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .env import (
     database_from_url,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_str,
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "accelerators.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -210,7 +212,10 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 # --- Static, media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Only what pages load: the built CSS (with its fonts) and the scripts. static/src/ is the build's
+# input; its @fontsource imports resolve only inside node_modules, so the manifest storage of
+# collectstatic must never see it.
+STATICFILES_DIRS = [("build", BASE_DIR / "static" / "build"), ("js", BASE_DIR / "static" / "js")]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 if not env_str("STATIC_ROOT"):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # embedded mode: silences WhiteNoise's warning
@@ -249,10 +254,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to stderr, one line per record: "text" for people at a terminal (the default here),
+# "json" for log collectors (the default in production). Every record of a request, and of the
+# tasks it queued, carries its request id (accelerators/request_id.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", ["text", "json"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "accelerators.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Celery's worker replaces the root logger's handlers with its own text ones unless told not to.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"

@@ -8,7 +8,7 @@ here it also upgrades any stray ``http:`` sub-resource to HTTPS.
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_str
+from .env import env_bool, env_choice, env_int, env_str
 
 SECRET_KEY = env_str("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-insecure"):
@@ -17,6 +17,8 @@ DEBUG = False
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Probes from load balancers and orchestrators speak plain HTTP to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -42,3 +44,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = False
+
+# JSON lines for the log collector, from web and worker alike: the worker keeps Django's LOGGING
+# instead of installing Celery's own text handler on the root logger.
+LOG_FORMAT = env_choice("LOG_FORMAT", "json", ["text", "json"])
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"

@@ -57,7 +57,7 @@ ROLE_PREFERENCE = [
     "superuser",
 ]
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin: not our templates
-NOT_PAGES = {"healthz", "theme_css", "set_language", "logout"}  # JSON, CSS, POST-only actions
+NOT_PAGES = {"healthz", "readyz", "theme_css", "set_language", "logout"}  # JSON, CSS, POST-only actions
 NOT_PAGE_SUFFIXES = (".css", ".csv", ".xlsx", ".json", ".txt", ".xml")
 # Screenshots are taken of every page; these also get a phone-width one.
 MAIN_PAGES = {

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Build the production image with podman, from Debian packages: no Docker daemon, no registry.
+#
+#   scripts/build_image.sh                 # base image (once), then the production image
+#   scripts/build_image.sh --base-only     # only the base image
+#   scripts/build_image.sh --force-base    # rebuild the base image even if it exists
+#
+# Environment: IMAGE (default localhost/accelerators:latest), PODMAN (default podman).
+#
+# The base image stands in for python:3.11-slim: a Debian bookworm minbase made by debootstrap,
+# with Debian's python3.11 installed by apt-get in a chroot, imported with `podman import`. It is
+# cached in podman's storage and rebuilt only when its recipe (BASE_VERSION) changes. The
+# Dockerfile is the one a registry-backed build uses: only its BASE_IMAGE argument differs.
+#
+# The machine's own certificate authorities (/usr/local/share/ca-certificates) are added to the
+# app base, so pip and npm inside the build trust the same TLS the machine does.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+BASE_VERSION=1  # bump when the recipe below changes
+APP_BASE="localhost/accelerators-base:bookworm-py311-$BASE_VERSION"
+IMAGE="${IMAGE:-localhost/accelerators:latest}"
+PODMAN="${PODMAN:-podman}"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/deploy/containers.conf}"
+
+BASE_ONLY=0
+FORCE_BASE=0
+for arg in "$@"; do
+  case "$arg" in
+    --base-only) BASE_ONLY=1 ;;
+    --force-base) FORCE_BASE=1 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) echo "build_image: unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+
+podman_() { "$PODMAN" --runtime runc "$@"; }
+
+for tool in "$PODMAN" runc debootstrap; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "build_image: $tool is missing (apt-get install podman runc debootstrap)" >&2
+    exit 1
+  fi
+done
+
+WORK=""
+cleanup() {
+  [[ -n "$WORK" ]] || return 0
+  for mount in "$WORK"/rootfs/proc "$WORK"/rootfs/dev/pts; do
+    mountpoint -q "$mount" && umount -l "$mount"
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# debootstrap into a scratch directory; kept as a tarball so more base images could share it.
+MINBASE=""
+minbase() {
+  if [[ -z "$MINBASE" ]]; then
+    WORK="$(mktemp -d /var/tmp/accelerators-base.XXXXXX)"
+    MINBASE="$WORK/minbase.tar"
+    echo "build_image: debootstrap bookworm (minbase)"
+    debootstrap --variant=minbase bookworm "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
+      || { tail -n 20 "$WORK/debootstrap.log" >&2; exit 1; }
+    tar -C "$WORK/rootfs" -cf "$MINBASE" .
+  fi
+  rm -rf "$WORK/rootfs" && mkdir "$WORK/rootfs"
+  tar -C "$WORK/rootfs" -xf "$MINBASE"
+}
+
+# make_base NAME "CHANGE..." PACKAGE... : minbase + apt-get install PACKAGE..., imported as NAME.
+make_base() {
+  local name="$1" changes="$2"
+  shift 2
+  if [[ $FORCE_BASE == 0 ]] && podman_ image exists "$name"; then
+    echo "build_image: $name exists (cached)"
+    return 0
+  fi
+  local started=$SECONDS
+  minbase
+  local rootfs="$WORK/rootfs"
+  if [[ "$name" == "$APP_BASE" ]] && compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$rootfs/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/"
+  fi
+  cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+  mount -t proc proc "$rootfs/proc"
+  echo "build_image: apt-get install $*"
+  chroot "$rootfs" /usr/bin/env DEBIAN_FRONTEND=noninteractive bash -euc '
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+    apt-get clean
+    rm -rf /var/lib/apt/lists/*
+    update-ca-certificates >/dev/null 2>&1 || true
+  ' make_base "$@"
+  umount "$rootfs/proc"
+  : >"$rootfs/etc/resolv.conf"
+  local args=()
+  local change
+  while IFS= read -r change; do
+    [[ -n "$change" ]] && args+=(--change "$change")
+  done <<<"$changes"
+  tar -C "$rootfs" -c . | podman_ import "${args[@]}" - "$name" >/dev/null
+  echo "build_image: $name built in $((SECONDS - started)) s"
+}
+
+CA_ENV="ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+ENV PIP_CERT=/etc/ssl/certs/ca-certificates.crt
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt"
+
+make_base "$APP_BASE" "ENV LANG=C.UTF-8
+$CA_ENV
+CMD [\"python3\"]" \
+  python3.11 python3-venv python-is-python3 ca-certificates
+
+
+[[ $BASE_ONLY == 1 ]] && exit 0
+
+started=$SECONDS
+previous="$(podman_ image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
+echo "build_image: building $IMAGE from the Dockerfile (BASE_IMAGE=$APP_BASE)"
+podman_ build --network host --build-arg "BASE_IMAGE=$APP_BASE" --tag "$IMAGE" --file Dockerfile .
+echo "build_image: $IMAGE built in $((SECONDS - started)) s"
+# The image this build replaced, now untagged (its layers the new build reused stay cached).
+current="$(podman_ image inspect --format '{{.Id}}' "$IMAGE")"
+if [[ -n "$previous" && "$previous" != "$current" ]]; then
+  podman_ rmi "$previous" >/dev/null 2>&1 || true
+fi
