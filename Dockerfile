@@ -12,8 +12,14 @@ RUN useradd --system --home /app accelerators && python -m venv /app/.venv \
  && mkdir -p /app/var && chown accelerators /app/var
 COPY pyproject.toml README.md ./
 COPY accelerators ./accelerators
+COPY core ./core
 COPY cohorts ./cohorts
+COPY members ./members
 COPY challenges ./challenges
+COPY program_admin ./program_admin
+COPY dashboards ./dashboards
+COPY audit ./audit
+COPY tooling ./tooling
 # pip's and npm's download caches live outside the image's layers (BuildKit and buildah cache mounts).
 RUN --mount=type=cache,target=/root/.cache/pip pip install .
 COPY . .

@@ -50,7 +50,6 @@ def _cache_ready() -> bool:
 
 
 @access(PUBLIC_PAGE)
-@require_GET
 def readyz(request):
     """Readiness: 200 when PostgreSQL and Redis both answer, 503 (with which one failed) otherwise.
 
