@@ -34,11 +34,12 @@ from django.db import connection, models, transaction
 
 from cohorts.models import Accelerator
 
-PROJECT_APPS = ("cohorts", "members", "challenges")
+PROJECT_APPS = ("cohorts", "members", "challenges", "program_admin")
 # Rows of these models never travel: they are per-installation plumbing, not the program's data.
 NOT_EXPORTED: set[str] = set()
 FORMAT_VERSION = 1
-# Exports written before grants, seats and invitations moved to ``members`` still load.
+# Exports written before grants, seats and invitations moved to ``members``, and intake and imports
+# to ``program_admin``, still load.
 LEGACY_LABELS = {
     f"{old}.{model}": f"members.{model}"
     for old, names in {
@@ -46,6 +47,9 @@ LEGACY_LABELS = {
         "challenges": ["membership", "historicalmembership"],
     }.items()
     for model in names
+} | {
+    f"cohorts.{model}": f"program_admin.{model}"
+    for model in ["candidatechallenge", "historicalcandidatechallenge", "importjob"]
 }
 
 

@@ -27,7 +27,7 @@ from core.tasking import enqueue_batches
 
 from .models import Challenge, PhaseTransition, Station, StationTemplate
 from .notifications import NOTIFY_BATCH
-from .progress import SUSTAINMENT_CADENCE_DAYS
+from .periods import SUSTAINMENT_CADENCE_DAYS
 from .status import status_sql
 
 # A challenge is flagged stale this many days after its check-in fell due (our default).

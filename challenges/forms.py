@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import METRIC_DIGITS, Blocker
-from .progress import PLAUSIBLE_SPAN_FACTOR, plausible_range
+from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range
+from .models import Blocker
 
 CONFIDENCE_CHOICES = [
     (1, _("1 – very low")),

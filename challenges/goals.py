@@ -7,8 +7,8 @@ decimals of ``METRIC_DIGITS``; a value further than ``PLAUSIBLE_SPAN_FACTOR`` ti
 baseline→target distance from the goal is taken for a typing mistake (our default).
 
 ``goal_problem`` is the rule in Python, used by the forms, the import and the intake;
-``goal_constraints`` is the same rule as the database's check constraints; progress is the same
-formula everywhere (``progress_of``; the clock writes it in SQL from the same definition).
+``goal_constraints`` is the same rule as the database's check constraints. Progress, the share of
+the way from baseline to target, is computed in one place: the status refresh in ``challenges.clock``.
 """
 
 from __future__ import annotations
@@ -68,11 +68,6 @@ def goal_constraints(prefix: str) -> list[models.CheckConstraint]:
             name=f"{prefix}_target_matches_direction",
         ),
     ]
-
-
-def progress_of(*, value: Decimal, baseline: Decimal, target: Decimal) -> float:
-    """Share of the way from baseline to target; the same formula serves both directions."""
-    return float((value - baseline) / (target - baseline))
 
 
 def plausible_range(*, baseline: Decimal, target: Decimal) -> tuple[Decimal, Decimal]:

@@ -5,8 +5,6 @@ the clock (``challenges.clock``) and the check-in service keep them current in s
 dashboards read them instead of recomputing them per row per request.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -16,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cohorts.calendar import Phase
 
-METRIC_DIGITS = {"max_digits": 18, "decimal_places": 4}
+from .goals import METRIC_DIGITS, Direction, goal_constraints
 
 
 class Status(models.TextChoices):
@@ -28,11 +26,6 @@ class Status(models.TextChoices):
     SUSTAINED = "sustained", _("sustained")
     SLIPPING = "slipping", _("slipping")
     WITHDRAWN = "withdrawn", _("withdrawn")
-
-
-class Direction(models.TextChoices):
-    INCREASE = "increase", _("increase")
-    DECREASE = "decrease", _("decrease")
 
 
 class Challenge(models.Model):
@@ -88,14 +81,7 @@ class Challenge(models.Model):
         verbose_name_plural = _("challenges")
         ordering = ["cohort", "title"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(baseline_value=F("target_value")), name="challenge_target_differs_from_baseline"
-            ),
-            models.CheckConstraint(
-                condition=Q(direction="increase", target_value__gt=F("baseline_value"))
-                | Q(direction="decrease", target_value__lt=F("baseline_value")),
-                name="challenge_target_matches_direction",
-            ),
+            *goal_constraints("challenge"),
             models.CheckConstraint(condition=Q(phase__in=Phase.values), name="challenge_phase_known"),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="challenge_status_known"),
             models.CheckConstraint(
@@ -116,10 +102,6 @@ class Challenge(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
-
-    def progress_of(self, value: Decimal) -> float:
-        """Share of the way from baseline to target; the same formula serves both directions."""
-        return float((value - self.baseline_value) / (self.target_value - self.baseline_value))
 
 
 class PhaseTransition(models.Model):

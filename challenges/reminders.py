@@ -24,7 +24,7 @@ from core.sql import date_cast, date_param
 from core.tasking import enqueue_on_commit
 from members.models import Membership
 
-from . import progress
+from . import periods
 from .models import Challenge, CheckIn, Notification, ReminderLog, SponsorDigestLog
 from .notifications import checkin_reminder_message, queue_notification_emails
 
@@ -54,7 +54,7 @@ def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime) -> li
     cadence = accelerator.checkin_cadence_days
     due = []
     for cohort in Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.LAUNCHED):
-        period = progress.latest_due_period(cohort=cohort, cadence=cadence, today=today)
+        period = periods.latest_due_period(cohort=cohort, cadence=cadence, today=today)
         if period is not None:
             due.append((cohort.id, period.number, period.due_on))
     if not due:

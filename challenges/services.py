@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership
 
-from . import progress
+from . import goals, periods
 from .clock import refresh_status
 from .models import (
     Blocker,
@@ -97,13 +97,13 @@ def checkin_submit(
     today = accelerator.local_today(now)
     if challenge.is_withdrawn:
         raise ValidationError(_("This challenge has been withdrawn; it takes no more check-ins."))
-    current = progress.current_period(cohort=challenge.cohort, cadence=accelerator.checkin_cadence_days, today=today)
+    current = periods.current_period(cohort=challenge.cohort, cadence=accelerator.checkin_cadence_days, today=today)
     if current is None:
         raise ValidationError(_("Check-ins are taken from Day 1 until the end of sustainment; none is due today."))
     done, next_steps = (done or "").strip(), (next_steps or "").strip()
     if not done:
         raise ValidationError({"done": _("Say what the team did in this period.")})
-    low, high = progress.plausible_range(baseline=challenge.baseline_value, target=challenge.target_value)
+    low, high = goals.plausible_range(baseline=challenge.baseline_value, target=challenge.target_value)
     if not low <= value <= high:
         raise ValidationError(
             {"value": _("This value is far outside the goal's range; check it for a typing mistake.")}

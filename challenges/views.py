@@ -21,7 +21,7 @@ from members.access import can_post_progress
 from members.models import Membership
 from members.policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
 
-from . import charts, progress, services
+from . import charts, periods, services
 from .access import CHALLENGE_READER, CHALLENGE_WRITER
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
 from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
@@ -45,8 +45,8 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
     )
     cadence = accelerator.checkin_cadence_days
     latest_period = max((c.period for c in checkins), default=None)
-    due = progress.checkin_due(cohort=challenge.cohort, cadence=cadence, today=today, latest_period=latest_period)
-    current = progress.current_period(cohort=challenge.cohort, cadence=cadence, today=today)
+    due = periods.checkin_due(cohort=challenge.cohort, cadence=cadence, today=today, latest_period=latest_period)
+    current = periods.current_period(cohort=challenge.cohort, cadence=cadence, today=today)
     this_period = next((c for c in checkins if current and c.period == current.number), None)
 
     correcting = None
@@ -259,7 +259,7 @@ def my_challenges(request):
             "sustainment_day": day - ACCELERATION_DAYS,
             "due": None
             if challenge.is_withdrawn
-            else progress.checkin_due(
+            else periods.checkin_due(
                 cohort=challenge.cohort,
                 cadence=accelerator.checkin_cadence_days,
                 today=today,

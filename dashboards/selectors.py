@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
@@ -20,7 +20,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -30,11 +29,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf
 
+from challenges import periods
 from challenges.models import Challenge, CheckIn, Status
-from cohorts.calendar import ACCELERATION_DAYS, Phase, phase_on
+from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
 from cohorts.models import Accelerator, Cohort, Entity, User
+from core.sql import as_float
 from members.access import cohorts_visible_to
 from members.models import AcceleratorRole, Membership
 
@@ -143,7 +144,7 @@ class CohortResult:
 
 def clamped_day(cohort: Cohort, today: date) -> int:
     """Day n of the 100, held between 0 (design) and 100 (sustainment and after)."""
-    return min(max(cohort.day_number(today), 0), ACCELERATION_DAYS)
+    return day_in_acceleration(cohort.day_number(today))
 
 
 def cohort_phase(cohort: Cohort, today: date) -> tuple[str, str]:
@@ -209,7 +210,6 @@ STATUS_ORDER = [
     Status.NOT_STARTED,
     Status.WITHDRAWN,
 ]
-PHASE_ORDER = [Phase.DESIGN, Phase.ACCELERATION, Phase.SUSTAINMENT, Phase.CLOSED]
 
 
 def _rank(field_name: str, values: list) -> Case:
@@ -505,33 +505,51 @@ class ChartPoint:
 class CohortCurve:
     points: list[ChartPoint] = field(default_factory=list)
     today: int = 0
+    total: int = 0  # the cohort's challenges (not withdrawn): what ``reported`` is out of
 
     @property
     def latest(self) -> ChartPoint | None:
         return self.points[-1] if self.points else None
 
 
-def cohort_progress_curve(*, cohort: Cohort, today: date) -> CohortCurve:
-    """Mean progress of the cohort's check-ins, period by period, over the 100 days: 1 query.
+def _curve_sql(periods: int) -> str:
+    challenges, checkins = Challenge._meta.db_table, CheckIn._meta.db_table
+    progress = f"{as_float('ci.value - ch.baseline_value')} / {as_float('ch.target_value - ch.baseline_value')}"
+    numbers = ", ".join(f"({n})" for n in range(1, periods + 1))
+    # Each check-in stands for its challenge from its own period until the challenge's next one.
+    return f"""
+        WITH periods(n) AS (VALUES {numbers}),
+        spans AS (
+            SELECT ci.period AS first_n,
+                   COALESCE(LEAD(ci.period) OVER (PARTITION BY ci.challenge_id ORDER BY ci.period) - 1, %s) AS last_n,
+                   {progress} AS progress
+            FROM {checkins} ci JOIN {challenges} ch ON ch.id = ci.challenge_id
+            WHERE ch.cohort_id = %s AND ch.withdrawn_at IS NULL AND ci.period BETWEEN 1 AND %s
+        )
+        SELECT p.n, AVG(spans.progress), COUNT(*),
+               (SELECT COUNT(*) FROM {challenges} WHERE cohort_id = %s AND withdrawn_at IS NULL)
+        FROM periods p JOIN spans ON p.n BETWEEN spans.first_n AND spans.last_n
+        GROUP BY p.n ORDER BY p.n"""
 
-    progress = (value − baseline) / (target − baseline), computed in SQL per check-in and averaged
-    per period; a period's day is its number × the accelerator's cadence (period 1 = Day 7).
+
+def cohort_progress_curve(*, cohort: Cohort, today: date) -> CohortCurve:
+    """Mean progress of the cohort over the 100 days, one point per check-in period so far: 1 query.
+
+    Each challenge counts at every period with its latest value so far (carried forward from its
+    last check-in), so a point is the mean over every challenge that has reported by then, never
+    over the few that reported in that one period; ``reported`` says how many that is, of
+    ``total``. A point sits on its period's due day (the last one on Day 100, ``challenges.periods``),
+    or on today for the period still running.
     """
     cadence = cohort.accelerator.checkin_cadence_days
-    progress = Cast(F("value") - F("challenge__baseline_value"), FloatField()) / Cast(
-        F("challenge__target_value") - F("challenge__baseline_value"), FloatField()
-    )
-    per_period = (
-        CheckIn.objects.filter(
-            challenge__cohort=cohort,
-            challenge__withdrawn_at__isnull=True,
-            period__gte=1,
-            period__lte=ACCELERATION_DAYS // cadence,
-        )
-        .order_by()
-        .values("period")
-        .annotate(mean=Avg(progress, output_field=FloatField()), reported=Count("pk"))
-        .order_by("period")
-    )
-    points = [ChartPoint(row["period"] * cadence, row["mean"], row["reported"]) for row in per_period]
-    return CohortCurve(points=points, today=clamped_day(cohort, today))
+    day = clamped_day(cohort, today)
+    last = periods.period_number(cohort=cohort, cadence=cadence, day=cohort.launch_date + timedelta(days=day))
+    if not last:
+        return CohortCurve(today=day)
+    with connection.cursor() as cursor:
+        cursor.execute(_curve_sql(last), [last, cohort.pk, last, cohort.pk])
+        rows = cursor.fetchall()
+    # A period still running is drawn at today, not at its due day still to come.
+    due_days = {n: cohort.day_number(periods.period(cohort=cohort, cadence=cadence, number=n).due_on) for n, *_ in rows}
+    points = [ChartPoint(min(due_days[n], day), mean, reported) for n, mean, reported, _total in rows]
+    return CohortCurve(points=points, today=day, total=rows[0][3] if rows else 0)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from cohorts.models import Accelerator, Cohort, ImportJob
+from cohorts.models import Accelerator, Cohort
 
 from .models import AcceleratorRole, Membership
 from .policy import Scope
@@ -98,7 +98,7 @@ def can_read_cohort(user, cohort: Cohort) -> bool:
     """``cohorts_visible_to`` for one cohort: the same rule as one fixed statement.
 
     The cohort board asks on every view, so the rule is not rebuilt as a queryset each time
-    (its EXISTS cost more to build than to run); tests/accelerators/test_access_matrix.py holds the
+    (its EXISTS cost more to build than to run); tests/members/test_access_matrix.py holds the
     two forms to the same answers for every role.
     """
     if not user.is_authenticated:
@@ -131,14 +131,6 @@ def can_post_progress(user, challenge) -> bool:
     ).exists()
 
 
-def get_import_job_for_admin(user, pk: int) -> ImportJob:
-    job = ImportJob.objects.defer("payload").filter(pk=pk).first()
-    if job is None:
-        raise Http404
-    job.cohort = get_cohort_for_admin(user, job.cohort_id)
-    return job
-
-
 def get_accelerator_for_reader(user, slug: str) -> Accelerator:
     """An accelerator's dashboards: any grant there (a team seat is not enough); 404 otherwise."""
     accelerator = dashboard_accelerators(user).filter(slug=slug).first()
@@ -160,4 +152,3 @@ ACCELERATOR_ADMIN = Scope("slug", "accelerator", get_accelerator_for_admin)
 ACCELERATOR_READER = Scope("slug", "accelerator", get_accelerator_for_reader)
 COHORT_ADMIN = Scope("cohort_id", "cohort", get_cohort_for_admin)
 COHORT_READER = Scope("cohort_id", "cohort", get_cohort_for_reader)
-IMPORT_JOB_ADMIN = Scope("job_id", "job", get_import_job_for_admin)

@@ -106,7 +106,7 @@ def access(policy: Policy, scope: Scope | None = None):
     In order: a method the policy does not serve gets 405; an anonymous reader of a signed-in
     page is sent to sign in; then ``scope`` finds the view's object for this person (404 out of
     scope, 403 read-only) and passes it to the view in place of its id. The access-matrix test
-    (``tests/accelerators/test_access_matrix.py``) requests every URL as every role and holds each
+    (``tests/members/test_access_matrix.py``) requests every URL as every role and holds each
     view to its declared outcomes.
     """
     if policy.scoped and scope is None:

@@ -5,9 +5,12 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, Direction
-from cohorts.models import Accelerator, CandidateChallenge, Cohort, Entity
+from challenges import goals
+from challenges.models import Challenge
+from cohorts.models import Accelerator, Cohort, Entity
 from members.models import Membership
+
+from .models import CandidateChallenge
 
 SCORE_CHOICES = [(n, str(n)) for n in range(6)]
 SEAT_ROLES = [
@@ -165,14 +168,11 @@ class ChallengeForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        baseline, target, direction = data.get("baseline_value"), data.get("target_value"), data.get("direction")
+        baseline, target = data.get("baseline_value"), data.get("target_value")
         if baseline is not None and target is not None:
-            if baseline == target:
-                self.add_error("target_value", _("The target must differ from the baseline."))
-            elif direction == Direction.INCREASE and target < baseline:
-                self.add_error("target_value", _("For an increase, the target must be above the baseline."))
-            elif direction == Direction.DECREASE and target > baseline:
-                self.add_error("target_value", _("For a decrease, the target must be below the baseline."))
+            problem = goals.goal_problem(direction=data.get("direction") or "", baseline=baseline, target=target)
+            if problem:
+                self.add_error("target_value", goals.MESSAGES[problem])
         return data
 
 

@@ -27,16 +27,19 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Challenge, Direction
-from cohorts.models import Cohort, Entity, ImportJob
+from challenges import goals
+from challenges.goals import MAX_ABS_VALUE, VALUE_QUANTUM, Direction, goal_problem, implied_direction
+from challenges.models import Challenge
+from cohorts.models import Cohort, Entity
 from core.tasking import enqueue_on_commit
 from members.models import Membership
+
+from .models import ImportJob
 
 # Files with more data rows than this are imported by a Celery task, with a progress bar.
 ASYNC_ROW_THRESHOLD = 500
 PROGRESS_EVERY = 100
 SAVE_BATCH = 500
-MAX_ABS_VALUE = Decimal(10) ** 14  # DecimalField(max_digits=18, decimal_places=4)
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,179 @@ class Lookups:
         }
 
 
+def _positions(header: list[str]) -> dict[str, int]:
+    """Where each known column is in the header row (its first spelling in any language wins)."""
+    aliases = header_aliases()
+    positions: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        key = aliases.get(_normalise(cell))
+        if key and key not in positions:
+            positions[key] = index
+    missing = [column for column in COLUMNS if column.required and column.key not in positions]
+    if missing:
+        raise ImportRejected(
+            [Problem("missing_column", column=column.key, params={"column": column.key}) for column in missing]
+        )
+    return positions
+
+
+PERSON_COLUMNS = [
+    ("team_lead_email", Membership.Role.TEAM_LEAD),
+    ("coach_email", Membership.Role.COACH),
+    ("sponsor_email", Membership.Role.SPONSOR),
+]
+
+
+def _addresses(values: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Every e-mail address a row names: (column, address, the seat it asks for)."""
+    named = [(key, values[key], role) for key, role in PERSON_COLUMNS if values[key]]
+    named += [("member_emails", a, Membership.Role.MEMBER) for a in _split(values["member_emails"], emails=True)]
+    return named
+
+
+@dataclass
+class _Row:
+    """One row being checked: its cells by column, and what is wrong with it so far."""
+
+    number: int
+    values: dict[str, str]
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, code: str, key: str, **params) -> None:
+        self.problems.append(Problem(code, row=self.number, column=key, params=params))
+
+
+@dataclass
+class _File:
+    """What every row is checked against: the accelerator's names and people, and the rows before it."""
+
+    lookups: Lookups
+    directions: dict[str, str]
+    first_row_of_title: dict[str, int] = field(default_factory=dict)
+
+
+# --- One rule per column (or pair of columns) ----------------------------------------------------
+
+
+def _check_cells(row: _Row, _file: _File) -> None:
+    for column in COLUMNS:
+        value = row.values[column.key]
+        if column.required and not value:
+            row.problem("required", column.key)
+        elif column.max_length and len(value) > column.max_length:
+            row.problem("too_long", column.key, length=len(value), limit=column.max_length)
+
+
+def _check_title(row: _Row, file: _File) -> None:
+    title = row.values["title"]
+    if not title:
+        return
+    normalised = _normalise(title)
+    if normalised in file.first_row_of_title:
+        row.problem("duplicate_in_file", "title", value=title, other_row=file.first_row_of_title[normalised])
+        return
+    file.first_row_of_title[normalised] = row.number
+    if normalised in file.lookups.existing_titles:
+        row.problem("duplicate_in_cohort", "title", value=title)
+
+
+def _lead_entity(row: _Row, file: _File) -> int | None:
+    name = row.values["lead_entity"]
+    entity_id = file.lookups.entities.get(_normalise(name)) if name else None
+    if name and entity_id is None:
+        row.problem("unknown_entity", "lead_entity", value=name)
+    return entity_id
+
+
+def _partners(row: _Row, file: _File, lead_entity_id: int | None) -> list[int]:
+    partner_ids: list[int] = []
+    for name in _split(row.values["partner_entities"]):
+        entity_id = file.lookups.entities.get(_normalise(name))
+        if entity_id is None:
+            row.problem("unknown_entity", "partner_entities", value=name)
+        elif entity_id != lead_entity_id and entity_id not in partner_ids:
+            partner_ids.append(entity_id)
+    return partner_ids
+
+
+def _number(row: _Row, key: str) -> Decimal | None:
+    text = row.values[key]
+    if not text:
+        return None
+    number = parse_number(text)
+    if number is None:
+        row.problem("not_a_number", key, value=text)
+    elif abs(number) >= MAX_ABS_VALUE:
+        row.problem("number_too_large", key, value=text)
+    else:
+        return number.quantize(VALUE_QUANTUM)
+    return None
+
+
+def _goal(row: _Row, file: _File) -> tuple[str, Decimal | None, Decimal | None]:
+    """The direction, baseline and target, checked by the goal's rules (``challenges.goals``)."""
+    baseline, target = _number(row, "baseline"), _number(row, "target")
+    written = row.values["direction"]
+    direction = file.directions.get(_normalise(written), "") if written else ""
+    if written and not direction:
+        row.problem("unknown_direction", "direction", value=written)
+    if baseline is None or target is None:
+        return direction, baseline, target
+    problem = goal_problem(direction=direction, baseline=baseline, target=target)
+    if problem == goals.SAME:
+        row.problem("target_equals_baseline", "target")
+    elif problem:
+        row.problem(
+            "target_against_direction",
+            "target",
+            direction=str(Direction(direction).label),
+            baseline=row.values["baseline"],
+        )
+    return direction or implied_direction(baseline=baseline, target=target), baseline, target
+
+
+def _seats(row: _Row, file: _File) -> list[tuple[int, str]]:
+    seats: list[tuple[int, str]] = []
+    for key, address, role in _addresses(row.values):
+        try:
+            validate_email(address)
+        except ValidationError:
+            row.problem("invalid_email", key, value=address)
+            continue
+        user_id = file.lookups.people.get(address.lower())
+        if user_id is None:
+            row.problem("unknown_person", key, value=address)
+        elif (user_id, role) not in seats:
+            seats.append((user_id, role))
+    return seats
+
+
+def _check_row(row: _Row, file: _File) -> ChallengeRow | None:
+    _check_cells(row, file)
+    _check_title(row, file)
+    lead_entity_id = _lead_entity(row, file)
+    partner_ids = _partners(row, file, lead_entity_id)
+    direction, baseline, target = _goal(row, file)
+    seats = _seats(row, file)
+    if row.problems:
+        return None
+    values = row.values
+    return ChallengeRow(
+        row=row.number,
+        title=values["title"],
+        goal_statement=values["goal_statement"],
+        lead_entity_id=lead_entity_id,
+        partner_ids=partner_ids,
+        metric=values["metric"],
+        unit=values["unit"],
+        direction=direction,
+        baseline=baseline,
+        baseline_period=values["baseline_period"],
+        target=target,
+        seats=seats,
+    )
+
+
 def check_rows(
     *,
     cohort: Cohort,
@@ -329,144 +505,25 @@ def check_rows(
     """Every row checked; raises ``ImportRejected`` with every problem found, or returns the rows."""
     if cohort.status != Cohort.Status.DRAFT:
         raise ImportRejected([Problem("cohort_launched")])
-    aliases = header_aliases()
-    positions: dict[str, int] = {}
-    for index, cell in enumerate(table.header):
-        key = aliases.get(_normalise(cell))
-        if key and key not in positions:
-            positions[key] = index
-    missing = [column for column in COLUMNS if column.required and column.key not in positions]
-    if missing:
-        raise ImportRejected(
-            [Problem("missing_column", column=column.key, params={"column": column.key}) for column in missing]
-        )
+    positions = _positions(table.header)
     if not table.rows:
         raise ImportRejected([Problem("empty")])
 
-    def cell(cells: list[str], key: str) -> str:
-        index = positions.get(key)
-        return cells[index] if index is not None and index < len(cells) else ""
+    def values_of(cells: list[str]) -> dict[str, str]:
+        at = {key: index for key, index in positions.items() if index < len(cells)}
+        return {column.key: cells[at[column.key]] if column.key in at else "" for column in COLUMNS}
 
-    email_keys = ["team_lead_email", "coach_email", "sponsor_email"]
-    emails = set()
-    for _number, cells in table.rows:
-        for key in email_keys:
-            if cell(cells, key):
-                emails.add(cell(cells, key).lower())
-        emails.update(email.lower() for email in _split(cell(cells, "member_emails"), emails=True))
-    lookups = Lookups(cohort=cohort, emails=emails)
-    directions = direction_aliases()
-
+    rows = [_Row(number, values_of(cells)) for number, cells in table.rows]
+    emails = {address.lower() for row in rows for _key, address, _role in _addresses(row.values)}
+    file = _File(lookups=Lookups(cohort=cohort, emails=emails), directions=direction_aliases())
     problems: list[Problem] = []
     checked: list[ChallengeRow] = []
-    first_row_of_title: dict[str, int] = {}
-    for done, (number, cells) in enumerate(table.rows, start=1):
-        row_problems: list[Problem] = []
-
-        def problem(code: str, key: str, row=number, bucket=row_problems, **params) -> None:
-            bucket.append(Problem(code, row=row, column=key, params=params))
-
-        values = {column.key: cell(cells, column.key) for column in COLUMNS}
-        for column in COLUMNS:
-            value = values[column.key]
-            if column.required and not value:
-                problem("required", column.key)
-            elif column.max_length and len(value) > column.max_length:
-                problem("too_long", column.key, length=len(value), limit=column.max_length)
-
-        title = values["title"]
-        if title:
-            normalised = _normalise(title)
-            if normalised in first_row_of_title:
-                problem("duplicate_in_file", "title", value=title, other_row=first_row_of_title[normalised])
-            else:
-                first_row_of_title[normalised] = number
-                if normalised in lookups.existing_titles:
-                    problem("duplicate_in_cohort", "title", value=title)
-
-        lead_entity_id = None
-        if values["lead_entity"]:
-            lead_entity_id = lookups.entities.get(_normalise(values["lead_entity"]))
-            if lead_entity_id is None:
-                problem("unknown_entity", "lead_entity", value=values["lead_entity"])
-        partner_ids = []
-        for name in _split(values["partner_entities"]):
-            entity_id = lookups.entities.get(_normalise(name))
-            if entity_id is None:
-                problem("unknown_entity", "partner_entities", value=name)
-            elif entity_id != lead_entity_id and entity_id not in partner_ids:
-                partner_ids.append(entity_id)
-
-        numbers = {}
-        for key in ("baseline", "target"):
-            if values[key]:
-                number_value = parse_number(values[key])
-                if number_value is None:
-                    problem("not_a_number", key, value=values[key])
-                elif abs(number_value) >= MAX_ABS_VALUE:
-                    problem("number_too_large", key, value=values[key])
-                else:
-                    numbers[key] = number_value.quantize(Decimal("0.0001"))
-        direction = ""
-        if values["direction"]:
-            direction = directions.get(_normalise(values["direction"]), "")
-            if not direction:
-                problem("unknown_direction", "direction", value=values["direction"])
-        baseline, target = numbers.get("baseline"), numbers.get("target")
-        if baseline is not None and target is not None:
-            if baseline == target:
-                problem("target_equals_baseline", "target")
-            elif not values["direction"]:
-                direction = Direction.INCREASE if target > baseline else Direction.DECREASE
-            elif direction and (target > baseline) != (direction == Direction.INCREASE):
-                problem(
-                    "target_against_direction",
-                    "target",
-                    direction=str(Direction(direction).label),
-                    baseline=values["baseline"],
-                )
-
-        seats: list[tuple[int, str]] = []
-        roles = [
-            ("team_lead_email", Membership.Role.TEAM_LEAD),
-            ("coach_email", Membership.Role.COACH),
-            ("sponsor_email", Membership.Role.SPONSOR),
-        ]
-        person_cells = [(key, [values[key]] if values[key] else [], role) for key, role in roles]
-        person_cells.append(("member_emails", _split(values["member_emails"], emails=True), Membership.Role.MEMBER))
-        for key, addresses, role in person_cells:
-            for address in addresses:
-                try:
-                    validate_email(address)
-                except ValidationError:
-                    problem("invalid_email", key, value=address)
-                    continue
-                user_id = lookups.people.get(address.lower())
-                if user_id is None:
-                    problem("unknown_person", key, value=address)
-                elif (user_id, role) not in seats:
-                    seats.append((user_id, role))
-
-        if row_problems:
-            problems.extend(row_problems)
-        else:
-            checked.append(
-                ChallengeRow(
-                    row=number,
-                    title=title,
-                    goal_statement=values["goal_statement"],
-                    lead_entity_id=lead_entity_id,
-                    partner_ids=partner_ids,
-                    metric=values["metric"],
-                    unit=values["unit"],
-                    direction=direction,
-                    baseline=baseline,
-                    baseline_period=values["baseline_period"],
-                    target=target,
-                    seats=seats,
-                )
-            )
-        if on_progress and (done % progress_every == 0 or done == len(table.rows)):
+    for done, row in enumerate(rows, start=1):
+        result = _check_row(row, file)
+        problems.extend(row.problems)
+        if result is not None:
+            checked.append(result)
+        if on_progress and (done % progress_every == 0 or done == len(rows)):
             on_progress(done)
     if problems:
         raise ImportRejected(problems)

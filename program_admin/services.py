@@ -11,13 +11,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from challenges.models import Challenge, Direction, Notification, Status
+from challenges import goals
+from challenges.goals import goal_problem, implied_direction
+from challenges.models import Challenge, Notification, Status
 from challenges.notifications import challenge_url, send_to_people
 from challenges.services import accelerator_install_default_stations
-from cohorts.models import Accelerator, CandidateChallenge, Cohort
+from cohorts.models import Accelerator, Cohort
 from cohorts.services import cohort_create, cohort_mark_launched
 from core.tasking import enqueue_on_commit
 from members.models import Invitation, Membership
+
+from .models import CandidateChallenge
 
 
 @transaction.atomic
@@ -30,6 +34,33 @@ def accelerator_create(**fields) -> Accelerator:
 
 
 # --- Intake: the initial challenge list -------------------------------------------------------
+
+
+def _candidate_gaps(candidate: CandidateChallenge, *, cohort: Cohort, taken: set[str]) -> list[str]:
+    """What a candidate still lacks to become a challenge of ``cohort`` (empty when nothing)."""
+    missing = []
+    if candidate.accelerator_id != cohort.accelerator_id:
+        missing.append(_("belongs to another accelerator"))
+    if candidate.is_picked:
+        missing.append(_("already picked"))
+    if candidate.lead_entity_id is None:
+        missing.append(_("lead entity"))
+    if not candidate.metric:
+        missing.append(_("metric"))
+    if candidate.baseline_value is None:
+        missing.append(_("baseline"))
+    problem = None
+    if candidate.baseline_value is not None and candidate.target_value is not None:
+        problem = goal_problem(
+            direction=candidate.direction, baseline=candidate.baseline_value, target=candidate.target_value
+        )
+    if candidate.target_value is None or problem == goals.SAME:
+        missing.append(_("a target different from the baseline"))
+    elif problem:
+        missing.append(_("a target in the goal's direction"))
+    if candidate.title in taken:
+        missing.append(_("a title not yet used in the cohort"))
+    return missing
 
 
 @transaction.atomic
@@ -45,21 +76,7 @@ def candidates_pick(*, candidates: list[CandidateChallenge], cohort: Cohort, by)
     taken = set(Challenge.objects.filter(cohort=cohort).values_list("title", flat=True))
     problems = []
     for candidate in candidates:
-        missing = []
-        if candidate.accelerator_id != cohort.accelerator_id:
-            missing.append(_("belongs to another accelerator"))
-        if candidate.is_picked:
-            missing.append(_("already picked"))
-        if candidate.lead_entity_id is None:
-            missing.append(_("lead entity"))
-        if not candidate.metric:
-            missing.append(_("metric"))
-        if candidate.baseline_value is None:
-            missing.append(_("baseline"))
-        if candidate.target_value is None or candidate.target_value == candidate.baseline_value:
-            missing.append(_("a target different from the baseline"))
-        if candidate.title in taken:
-            missing.append(_("a title not yet used in the cohort"))
+        missing = _candidate_gaps(candidate, cohort=cohort, taken=taken)
         if missing:
             problems.append(
                 _("“%(title)s” needs: %(missing)s.") % {"title": candidate.title, "missing": ", ".join(missing)}
@@ -68,8 +85,8 @@ def candidates_pick(*, candidates: list[CandidateChallenge], cohort: Cohort, by)
         raise ValidationError(problems)
     created = []
     for candidate in candidates:
-        direction = candidate.direction or (
-            Direction.INCREASE if candidate.target_value > candidate.baseline_value else Direction.DECREASE
+        direction = candidate.direction or implied_direction(
+            baseline=candidate.baseline_value, target=candidate.target_value
         )
         challenge = Challenge(
             cohort=cohort,
@@ -194,20 +211,37 @@ class ChecklistItem:
     missing: list[str]
 
 
+def _cohort_gaps(cohort: Cohort, *, today: date, has_challenges: bool) -> list[str]:
+    gaps = []
+    if cohort.design_start > cohort.launch_date:
+        gaps.append(_("the design start must be on or before the launch day"))
+    if not cohort.is_launched and cohort.launch_date < today:
+        gaps.append(_("the launch day (%(date)s) has passed; move it to today or later") % {"date": cohort.launch_date})
+    if not has_challenges:
+        gaps.append(_("the cohort has no challenges yet"))
+    return gaps
+
+
+def _challenge_gaps(challenge: Challenge) -> list[str]:
+    """A challenge's missing team and goal pieces (its goal's numbers the database already holds valid)."""
+    gaps = []
+    if not challenge.has_team_lead:
+        gaps.append(_("team lead"))
+    if not challenge.has_coach:
+        gaps.append(_("coach"))
+    if not challenge.has_sponsor:
+        gaps.append(_("sponsor"))
+    if not challenge.metric.strip():
+        gaps.append(_("metric"))
+    return gaps
+
+
 def cohort_launch_checklist(*, cohort: Cohort, today: date | None = None) -> list[ChecklistItem]:
     """What still stands between the cohort and its launch; empty when it may launch.
 
     Two queries whatever the number of challenges: the seats are checked with annotations.
     """
     today = today or cohort.accelerator.local_today()
-    items = []
-    dates = []
-    if cohort.design_start > cohort.launch_date:
-        dates.append(_("the design start must be on or before the launch day"))
-    if not cohort.is_launched and cohort.launch_date < today:
-        dates.append(
-            _("the launch day (%(date)s) has passed; move it to today or later") % {"date": cohort.launch_date}
-        )
     seats = Membership.objects.filter(challenge=OuterRef("pk"))
     challenges = list(
         cohort.challenges.filter(withdrawn_at__isnull=True)
@@ -218,26 +252,14 @@ def cohort_launch_checklist(*, cohort: Cohort, today: date | None = None) -> lis
         )
         .order_by("title")
     )
-    if not challenges:
-        dates.append(_("the cohort has no challenges yet"))
-    if dates:
-        items.append(ChecklistItem(challenge=None, missing=dates))
+    items = []
+    cohort_gaps = _cohort_gaps(cohort, today=today, has_challenges=bool(challenges))
+    if cohort_gaps:
+        items.append(ChecklistItem(challenge=None, missing=cohort_gaps))
     for challenge in challenges:
-        missing = []
-        if not challenge.has_team_lead:
-            missing.append(_("team lead"))
-        if not challenge.has_coach:
-            missing.append(_("coach"))
-        if not challenge.has_sponsor:
-            missing.append(_("sponsor"))
-        if not challenge.metric.strip():
-            missing.append(_("metric"))
-        if challenge.baseline_value is None:
-            missing.append(_("baseline"))
-        if challenge.target_value is None or challenge.target_value == challenge.baseline_value:
-            missing.append(_("target"))
-        if missing:
-            items.append(ChecklistItem(challenge=challenge, missing=missing))
+        gaps = _challenge_gaps(challenge)
+        if gaps:
+            items.append(ChecklistItem(challenge=challenge, missing=gaps))
     return items
 
 

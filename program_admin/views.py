@@ -19,14 +19,17 @@ from django.utils.translation import ngettext
 
 from challenges.access import CHALLENGE_ADMIN
 from challenges.services import challenge_withdraw
-from cohorts.models import CandidateChallenge, Cohort, ImportJob
+from cohorts.models import Cohort
 from cohorts.services import cohort_create
 from members import services as seat_services
-from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, IMPORT_JOB_ADMIN, administered_accelerators
+from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, administered_accelerators
 from members.invitations import invitation_create, invitation_send_now, people_known_to
 from members.models import Invitation, Membership
 from members.policy import ADMIN, ADMIN_PAGE, ADMIN_POST, SIGNED_IN_PAGE, access
 from program_admin import forms, importing, services
+from program_admin.access import IMPORT_JOB_ADMIN
+
+from .models import CandidateChallenge, ImportJob
 
 SEARCH_LIMIT = 20
 

@@ -142,7 +142,7 @@ class StationFactory(factory.django.DjangoModelFactory):
 
 class CandidateFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "cohorts.CandidateChallenge"
+        model = "program_admin.CandidateChallenge"
 
     accelerator = factory.SubFactory(AcceleratorFactory)
     title = factory.Sequence(lambda n: f"Candidate {n}")
@@ -154,7 +154,7 @@ class CandidateFactory(factory.django.DjangoModelFactory):
 
 class ImportJobFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "cohorts.ImportJob"
+        model = "program_admin.ImportJob"
 
     cohort = factory.SubFactory(CohortFactory)
     file_name = "challenges.csv"

@@ -8,9 +8,9 @@ import pytest
 
 from cohorts.models import Cohort
 from members.models import AcceleratorRole
-from tests.cohorts.journey import HEADER, csv_bytes
 from tests.factories import AcceleratorFactory, EntityFactory, GrantFactory, UserFactory
 from tests.processes import start_worker, stop
+from tests.program_admin.journey import HEADER, csv_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
+from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from challenges import progress
+from challenges import goals, periods
 from challenges.models import Challenge, CheckIn, CheckInRevision, Status
 from challenges.services import StaleEdit, checkin_submit
 from tests.challenges.journey import LAUNCH, make_team, on_day, tick
@@ -65,14 +65,14 @@ def team():
 )
 def test_it_numbers_periods_from_day_one_weekly_then_monthly(day, number):
     cohort = CohortFactory.build(launch_date=LAUNCH, sustainment_days=90)
-    assert progress.period_number(cohort=cohort, cadence=7, day=LAUNCH + timedelta(days=day)) == number
+    assert periods.period_number(cohort=cohort, cadence=7, day=LAUNCH + timedelta(days=day)) == number
 
 
 def test_it_cuts_the_last_period_of_each_phase_at_its_end():
     cohort = CohortFactory.build(launch_date=LAUNCH, sustainment_days=45)
-    last_weekly = progress.period(cohort=cohort, cadence=7, number=15)
+    last_weekly = periods.period(cohort=cohort, cadence=7, number=15)
     assert (last_weekly.starts_on, last_weekly.due_on) == (LAUNCH + timedelta(days=99), LAUNCH + timedelta(days=100))
-    last_monthly = progress.period(cohort=cohort, cadence=7, number=17)
+    last_monthly = periods.period(cohort=cohort, cadence=7, number=17)
     assert last_monthly.in_sustainment
     assert (last_monthly.starts_on, last_monthly.due_on) == (LAUNCH + timedelta(days=131), LAUNCH + timedelta(days=145))
 
@@ -80,11 +80,11 @@ def test_it_cuts_the_last_period_of_each_phase_at_its_end():
 def test_it_says_what_is_due_done_or_overdue():
     cohort = CohortFactory.build(launch_date=LAUNCH, sustainment_days=90)
     day = lambda n: LAUNCH + timedelta(days=n)  # noqa: E731
-    assert progress.checkin_due(cohort=cohort, cadence=7, today=day(3), latest_period=None).state == "due"
-    assert progress.checkin_due(cohort=cohort, cadence=7, today=day(3), latest_period=1).state == "done"
-    overdue = progress.checkin_due(cohort=cohort, cadence=7, today=day(9), latest_period=None)
+    assert periods.checkin_due(cohort=cohort, cadence=7, today=day(3), latest_period=None).state == "due"
+    assert periods.checkin_due(cohort=cohort, cadence=7, today=day(3), latest_period=1).state == "done"
+    overdue = periods.checkin_due(cohort=cohort, cadence=7, today=day(9), latest_period=None)
     assert (overdue.state, overdue.period.number, overdue.period.due_on) == ("overdue", 1, day(7))
-    assert progress.checkin_due(cohort=cohort, cadence=7, today=day(0), latest_period=None).state == "none"
+    assert periods.checkin_due(cohort=cohort, cadence=7, today=day(0), latest_period=None).state == "none"
 
 
 # --- Posting and the status -----------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_it_rejects_bad_input_beside_the_field(client, team, data, field, messag
 
 
 def test_the_absurd_value_limit_is_a_thousand_spans_from_the_goal():
-    low, high = progress.plausible_range(baseline=Decimal("40"), target=Decimal("20"))
+    low, high = goals.plausible_range(baseline=Decimal("40"), target=Decimal("20"))
     assert (low, high) == (Decimal("-19980"), Decimal("20040"))
 
 

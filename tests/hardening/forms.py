@@ -76,7 +76,7 @@ def parse_forms(html: str, page_path: str) -> list[Form]:
 
 
 def walk_patterns():
-    from tests.accelerators.test_access_matrix import NAMES, PATTERNS
+    from tests.members.test_access_matrix import NAMES, PATTERNS
 
     for route, pattern in PATTERNS:
         policy = getattr(pattern.callback, "access_policy", None)

@@ -139,7 +139,7 @@ def test_it_expires_sessions_after_the_cookie_age(client):
 
 def readable_paths(world) -> list[str]:
     """Every GET page of the site a superuser may open, from the resolver (so new pages join in)."""
-    from tests.accelerators.test_access_matrix import NAMES, PATTERNS
+    from tests.members.test_access_matrix import NAMES, PATTERNS
 
     paths = []
     for route, pattern in PATTERNS:

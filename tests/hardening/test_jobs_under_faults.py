@@ -170,11 +170,11 @@ def test_two_clock_processes_at_the_same_moment_record_each_transition_once():
 
 
 def expected_reminders(cohorts: list[Cohort], today: date) -> set[tuple]:
-    from challenges import progress
+    from challenges import periods
 
     expected = set()
     for cohort in cohorts:
-        period = progress.latest_due_period(cohort=cohort, cadence=cohort.accelerator.checkin_cadence_days, today=today)
+        period = periods.latest_due_period(cohort=cohort, cadence=cohort.accelerator.checkin_cadence_days, today=today)
         if period is None:
             continue
         for user_id, challenge_id in Membership.objects.filter(

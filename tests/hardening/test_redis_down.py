@@ -36,7 +36,7 @@ def spare_redis():
 
 
 def pages_for(world, role: str) -> list[str]:
-    from tests.accelerators.test_access_matrix import NAMES, PATTERNS
+    from tests.members.test_access_matrix import NAMES, PATTERNS
 
     paths = []
     for route, pattern in PATTERNS:

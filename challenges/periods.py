@@ -1,4 +1,4 @@
-"""Check-in periods, what is due, and which metric values are plausible: derived, never stored.
+"""Check-in periods and what is due: the one place their arithmetic lives; derived, never stored.
 
 Periods (one check-in each, enforced by the ``checkin_once_per_period`` constraint) are
 numbered from Day 1 without gaps across both phases that take check-ins:
@@ -18,16 +18,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from cohorts.calendar import ACCELERATION_DAYS
 from cohorts.models import Cohort
 
 # Sustainment check-ins are monthly (our default).
 SUSTAINMENT_CADENCE_DAYS = 30
-# A value further than this many times the baseline→target distance from the goal's range is
-# taken for a typing mistake (an extra zero or three), not a measurement: our default.
-PLAUSIBLE_SPAN_FACTOR = 1000
 
 
 @dataclass(frozen=True)
@@ -114,9 +110,3 @@ def checkin_due(*, cohort: Cohort, cadence: int, today: date, latest_period: int
         missed = period(cohort=cohort, cadence=cadence, number=now.number - 1)
         return Due(DueState.OVERDUE, missed, (missed.due_on - today).days)
     return Due(DueState.DUE, now, (now.due_on - today).days)
-
-
-def plausible_range(*, baseline: Decimal, target: Decimal) -> tuple[Decimal, Decimal]:
-    """Values outside this range are refused as typing mistakes (see ``PLAUSIBLE_SPAN_FACTOR``)."""
-    span = abs(target - baseline) * PLAUSIBLE_SPAN_FACTOR
-    return min(baseline, target) - span, max(baseline, target) + span

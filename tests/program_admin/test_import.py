@@ -12,8 +12,8 @@ from django.utils import translation
 from challenges.models import Challenge
 from members.models import Membership
 from program_admin import importing
-from tests.cohorts.journey import HEADER, build_journey, csv_bytes, good_rows, xlsx_bytes
 from tests.factories import ChallengeFactory
+from tests.program_admin.journey import HEADER, build_journey, csv_bytes, good_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 

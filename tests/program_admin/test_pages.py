@@ -9,9 +9,9 @@ import time_machine
 from django.urls import reverse
 
 from challenges.models import Challenge
-from cohorts.models import CandidateChallenge, Cohort
+from cohorts.models import Cohort
 from members.models import AcceleratorRole, Membership
-from tests.cohorts.journey import build_journey
+from program_admin.models import CandidateChallenge
 from tests.factories import (
     AcceleratorFactory,
     CandidateFactory,
@@ -21,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.program_admin.journey import build_journey
 
 pytestmark = pytest.mark.django_db
 

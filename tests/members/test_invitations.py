@@ -13,8 +13,8 @@ from django.urls import reverse
 from cohorts.models import User
 from members.invitations import invitation_create, invitation_send_now
 from members.models import Invitation, Membership
-from tests.cohorts.journey import build_journey
 from tests.factories import AcceleratorFactory, ChallengeFactory, UserFactory
+from tests.program_admin.journey import build_journey
 
 pytestmark = pytest.mark.django_db
 

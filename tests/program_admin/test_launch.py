@@ -15,8 +15,8 @@ from cohorts.models import Cohort
 from members.models import Invitation, Membership
 from program_admin import services
 from program_admin.tasks import send_launch_messages
-from tests.cohorts.journey import build_journey
 from tests.factories import ChallengeFactory, MembershipFactory
+from tests.program_admin.journey import build_journey
 
 pytestmark = pytest.mark.django_db
 

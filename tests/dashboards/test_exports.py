@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dashboards.exports import neutralise
-from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
+from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from challenges.clock import clock_tick
 from challenges.models import Challenge, CheckIn
 from challenges.services import challenge_take_latest_checkin
 from members.models import AcceleratorRole, Membership
-from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
+from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
 from tests.factories import AcceleratorFactory, CohortFactory, GrantFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from challenges.models import Challenge, Status
 from dashboards.selectors import SORTS, BoardFilters, board_challenges, fold_for_search, status_counts
-from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
+from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
 from tests.factories import AcceleratorFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from challenges.models import Challenge
-from cohorts.models import ImportJob
 from members.models import Membership
 from program_admin.importing import ASYNC_ROW_THRESHOLD, import_job_create, import_job_run
-from tests.cohorts.journey import HEADER, build_journey, csv_bytes
+from program_admin.models import ImportJob
 from tests.processes import start_worker, stop
+from tests.program_admin.journey import HEADER, build_journey, csv_bytes
 
 ROWS = 2000
 
