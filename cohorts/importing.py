@@ -27,6 +27,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from accelerators.text import is_one_line
 from challenges.models import Challenge, Direction, Membership
 
 from .models import Cohort, Entity, ImportJob
@@ -92,6 +93,7 @@ MESSAGES = {
     "duplicate_in_cohort": _("The cohort already has a challenge called “%(value)s”."),
     "unknown_person": _("There is no person with the e-mail address “%(value)s” on this accelerator."),
     "invalid_email": _("“%(value)s” is not an e-mail address."),
+    "one_line": _("Line breaks and text-direction control characters are not allowed here."),
 }
 
 
@@ -374,6 +376,8 @@ def check_rows(
                 problem("too_long", column.key, length=len(value), limit=column.max_length)
 
         title = values["title"]
+        if title and not is_one_line(title):  # it goes into e-mail subjects (accelerators/text.py)
+            problem("one_line", "title")
         if title:
             normalised = _normalise(title)
             if normalised in first_row_of_title:
