@@ -100,6 +100,21 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL connections are bounded per process: psycopg's pool (Django's OPTIONS["pool"]) lends at
+# most DATABASE_POOL_MAX_SIZE connections, and a request that finds none free waits up to
+# DATABASE_POOL_TIMEOUT seconds. A connection per thread kept for CONN_MAX_AGE let the threaded
+# development server, under a scan, fill the server's 100 for every database on it (issue 15,
+# point 3). DATABASE_POOL_MAX_SIZE=0 turns the pool off: then each request opens and closes its own.
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=0)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, never a thread
+    if DATABASE_POOL_MAX_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 0,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
 
 # --- Cache, broker ---------------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")
