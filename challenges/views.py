@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accelerators.access_policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
+from accelerators.ids import posted_id
 from cohorts.access import can_post_progress, get_challenge_for_user
 from cohorts.models import ACCELERATION_DAYS
 
@@ -303,7 +304,9 @@ def notification_list(request):
     """The person's notifications; POST marks one (``notification``) or all of them read."""
     if request.method == "POST":
         raw = request.POST.get("notification", "")
-        ids = [int(raw)] if raw.isdigit() else None
+        # No field marks them all; a field that holds no id marks none.
+        number = posted_id(raw)
+        ids = None if raw == "" else ([number] if number else [])
         count = services.notifications_mark_read(user=request.user, ids=ids)
         if ids is None and count:
             messages.success(request, _("All notifications marked as read."))

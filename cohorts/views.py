@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accelerators.access_policy import ADMIN, ADMIN_PAGE, ADMIN_POST, PUBLIC, SIGNED_IN_PAGE, access
+from accelerators.ids import posted_id
 from challenges.models import Challenge, Membership
 from challenges.services import challenge_withdraw
 
@@ -565,14 +566,14 @@ def manage_challenge_people(request, challenge_id: int):
                     )
                     return redirect("manage_challenge_people", challenge_id=challenge.pk)
             elif action == "remove":
-                seat = get_object_or_404(Membership, pk=request.POST.get("seat") or 0, challenge=challenge)
+                seat = get_object_or_404(Membership, pk=posted_id(request.POST.get("seat")) or 0, challenge=challenge)
                 services.challenge_seat_remove(seat=seat, by=request.user)
                 messages.success(request, _("The seat was removed."))
                 return redirect("manage_challenge_people", challenge_id=challenge.pk)
             elif action == "resend":
                 invitation = get_object_or_404(
                     Invitation,
-                    pk=request.POST.get("invitation") or 0,
+                    pk=posted_id(request.POST.get("invitation")) or 0,
                     accelerator=accelerator,
                     user__memberships__challenge=challenge,
                     accepted_at__isnull=True,
