@@ -241,6 +241,9 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 
 # --- Security (tightened further in production.py) -------------------------------------------
+# How many reverse proxies stand in front of the app, each setting X-Forwarded-Proto and appending
+# to X-Forwarded-For. 0 (the default): none, so those headers come from the client and mean nothing.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
