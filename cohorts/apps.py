@@ -16,6 +16,12 @@ class CohortsConfig(AppConfig):
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(record_last_login, dispatch_uid="record_last_login")
 
+        from axes.signals import user_locked_out
+
+        from accelerators.lockout import record_lockout
+
+        user_locked_out.connect(record_lockout, dispatch_uid="record_lockout")
+
 
 def record_last_login(sender, user, **kwargs) -> None:
     """``last_login`` written with an UPDATE, which sends no save signal and so writes no history row."""

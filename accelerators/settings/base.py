@@ -195,8 +195,12 @@ PASSWORD_RESET_TIMEOUT = env_int("INVITATION_LIFETIME_SECONDS", 7 * 24 * 3600, m
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per client address (from the trusted proxies), whatever the usernames, with a pause that doubles
+# with each lockout: anyone could lock an account out per (username, proxy address) (accelerators/lockout.py).
+AXES_COOLOFF_TIME = "accelerators.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "accelerators.proxies.client_ip"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each failure expires on its own (see record_lockout)
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the e-mail as "username"; axes would otherwise look for USERNAME_FIELD ("email"),
 # find nothing and count every failure against an empty username.
