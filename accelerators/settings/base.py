@@ -172,7 +172,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Sends left in the outbox while the broker was down (accelerators/tasking.py).
-CELERY_IMPORTS = ["accelerators.tasking"]
+CELERY_IMPORTS = ["accelerators.tasking", "accelerators.passwords"]
 CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "accelerators.tasking.resend_task_outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
