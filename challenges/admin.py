@@ -4,7 +4,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Membership
 
-from .models import Blocker, Challenge, CheckIn, Notification, PhaseTransition, Station, StationTemplate
+from .models import (
+    Blocker,
+    Challenge,
+    CheckIn,
+    Notification,
+    PhaseTransition,
+    SponsorDigestLog,
+    Station,
+    StationTemplate,
+)
 from .services import challenge_take_latest_checkin
 
 
@@ -122,6 +131,17 @@ class BlockerAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["user", "message", "created_at", "read_at"]
+    list_display = ["user", "message", "created_at", "read_at", "emailed_at", "email_failed_at", "email_error"]
     search_fields = ["user__email", "message"]
-    list_filter = ["read_at"]
+    # "Failed at: has date" with its count is the list of e-mails the task gave up on.
+    list_filter = ["read_at", "email_failed_at", "emailed_at"]
+    show_facets = admin.ShowFacets.ALWAYS
+
+
+@admin.register(SponsorDigestLog)
+class SponsorDigestLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "week_of", "sent_at", "failed_at", "last_error"]
+    search_fields = ["user__email"]
+    list_filter = ["failed_at", "sent_at"]
+    show_facets = admin.ShowFacets.ALWAYS
+    date_hierarchy = "week_of"

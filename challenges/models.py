@@ -336,8 +336,13 @@ class Notification(models.Model):
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    # Set by the e-mail task when it claims the row, so a redelivered task never mails twice.
+    # The e-mail copy: claimed by the task that sends it (so a redelivered task never mails twice),
+    # e-mailed once the mail server took it, failed once the task's retries are spent (the admin
+    # lists those with the reason).
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    email_failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    email_error = models.CharField(_("last error"), max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("notification")
@@ -411,7 +416,11 @@ class SponsorDigestLog(models.Model):
     )
     week_of = models.DateField(_("week of"))
     created_at = models.DateTimeField(_("created at"))
+    # As for a notification's e-mail: claimed, then sent once the mail server took it, or failed.
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("sponsor digest")

@@ -3,15 +3,17 @@
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from core.delivery import Delivery, send_each
 from core.sql import claim_rows
 from core.tasking import enqueue_batches
+from core.text import one_line
 from members.models import Membership
 
 from .models import Notification, PhaseTransition
@@ -32,7 +34,20 @@ def challenge_url(challenge_id: int) -> str:
 def send_to_people(
     *, items_by_user: dict, subject_template: str, body_template: str, context: dict | None = None
 ) -> int:
-    """Send one e-mail per person, rendered in that person's language, over one connection."""
+    """Send one e-mail per person, rendered in that person's language; returns how many went."""
+    delivery = deliver_to_people(
+        items_by_user=items_by_user, subject_template=subject_template, body_template=body_template, context=context
+    )
+    return len(delivery.sent)
+
+
+def deliver_to_people(
+    *, items_by_user: dict, subject_template: str, body_template: str, context: dict | None = None
+) -> Delivery:
+    """Send one e-mail per person over one connection, each on its own; the Delivery's keys are the people.
+
+    The subject is made one line (a title with a line break would make Django refuse the message).
+    """
     messages = []
     for user, items in items_by_user.items():
         if not user.email or not user.is_active:
@@ -40,12 +55,10 @@ def send_to_people(
         accelerator = items[0].get("accelerator") if items else None
         with translation.override(user.reading_language(accelerator)):
             ctx = {"user": user, "items": items, **(context or {})}
-            subject = render_to_string(subject_template, ctx).strip()
+            subject = one_line(render_to_string(subject_template, ctx))
             body = render_to_string(body_template, ctx)
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
+        messages.append((user, EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])))
+    return send_each(messages)
 
 
 def notify_phase_changes(*, transition_ids: list[int]) -> int:
@@ -102,18 +115,32 @@ def queue_notification_emails(notification_ids: list[int]) -> None:
 
 
 def send_notification_emails(*, notification_ids: list[int]) -> int:
-    """E-mail each person their new notifications, one message per person.
+    """E-mail each person their new notifications, one message per person; returns how many went."""
+    sent, _failed = notification_emails_send(notification_ids=notification_ids)
+    return sent
 
-    Rows are claimed first (``emailed_at`` set where still empty), so a task that is delivered
-    twice never mails twice: at most once, which is what a reminder promises.
+
+def notification_emails_send(*, notification_ids: list[int]) -> tuple[int, list[int]]:
+    """E-mail each person their new notifications; returns (messages sent, ids of the rows that failed).
+
+    Rows are claimed first (``email_claimed_at`` set where still empty), so a task that is
+    delivered twice never mails twice: at most once, which is what a reminder promises. A row is
+    marked e-mailed only once the mail server took its message; a failed one is released with
+    the reason, for the task to retry (and finally give up on: ``notification_emails_give_up``).
     """
     claimed = claim_rows(
-        table=Notification._meta.db_table, column="emailed_at", ids=notification_ids, now=timezone.now()
+        table=Notification._meta.db_table,
+        column="email_claimed_at",
+        ids=notification_ids,
+        now=timezone.now(),
+        unless=("emailed_at", "email_failed_at"),
     )
     notifications = Notification.objects.filter(id__in=claimed).select_related("user", "challenge__cohort__accelerator")
     items_by_user = defaultdict(list)
+    ids_by_user = defaultdict(list)
     for notification in notifications.order_by("created_at", "id"):
         challenge = notification.challenge
+        ids_by_user[notification.user].append(notification.pk)
         items_by_user[notification.user].append(
             {
                 "message": notification.message,
@@ -122,18 +149,44 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
                 "url": challenge_url(challenge.pk) if challenge else settings.SITE_URL,
             }
         )
-    return send_to_people(
+    delivery = deliver_to_people(
         items_by_user=items_by_user,
         subject_template="challenges/email/notification_subject.txt",
         body_template="challenges/email/notification_body.txt",
     )
+    sent_ids = [pk for user in delivery.sent for pk in ids_by_user[user]]
+    Notification.objects.filter(id__in=sent_ids).update(emailed_at=timezone.now(), email_error="")
+    failed_ids = []
+    for user, error in delivery.failed.items():
+        failed_ids += ids_by_user[user]
+        Notification.objects.filter(id__in=ids_by_user[user]).update(email_claimed_at=None, email_error=error)
+    return len(delivery.sent), failed_ids
+
+
+def notification_emails_give_up(*, notification_ids: list[int]) -> int:
+    """Mark as failed the rows still unsent after the task's last retry: the admin lists them."""
+    return Notification.objects.filter(
+        id__in=notification_ids, emailed_at=None, email_claimed_at=None, email_failed_at=None
+    ).update(email_failed_at=timezone.now())
 
 
 def send_sponsor_digests(*, digest_ids: list[int]) -> int:
     """The weekly digest: each sponsor's challenges with status and open blockers, one e-mail each."""
+    sent, _failed = sponsor_digests_deliver(digest_ids=digest_ids)
+    return sent
+
+
+def sponsor_digests_deliver(*, digest_ids: list[int]) -> tuple[int, list[int]]:
+    """Send the claimed digests; returns (messages sent, ids of the digests that failed), as for notifications."""
     from .models import Blocker, SponsorDigestLog
 
-    claimed = claim_rows(table=SponsorDigestLog._meta.db_table, column="sent_at", ids=digest_ids, now=timezone.now())
+    claimed = claim_rows(
+        table=SponsorDigestLog._meta.db_table,
+        column="claimed_at",
+        ids=digest_ids,
+        now=timezone.now(),
+        unless=("sent_at", "failed_at"),
+    )
     digests = list(SponsorDigestLog.objects.filter(id__in=claimed).select_related("user"))
     sponsors = {digest.user_id: digest.user for digest in digests}
     seats = (
@@ -159,8 +212,24 @@ def send_sponsor_digests(*, digest_ids: list[int]) -> int:
                 "url": challenge_url(challenge.pk),
             }
         )
-    return send_to_people(
+    delivery = deliver_to_people(
         items_by_user=items_by_user,
         subject_template="challenges/email/sponsor_digest_subject.txt",
         body_template="challenges/email/sponsor_digest_body.txt",
+    )
+    digest_of = {digest.user_id: digest.pk for digest in digests}
+    SponsorDigestLog.objects.filter(id__in=[digest_of[user.pk] for user in delivery.sent]).update(
+        sent_at=timezone.now(), last_error=""
+    )
+    for user, error in delivery.failed.items():
+        SponsorDigestLog.objects.filter(pk=digest_of[user.pk]).update(claimed_at=None, last_error=error)
+    return len(delivery.sent), [digest_of[user.pk] for user in delivery.failed]
+
+
+def sponsor_digests_give_up(*, digest_ids: list[int]) -> int:
+    """Mark as failed the digests still unsent after the task's last retry: the admin lists them."""
+    from .models import SponsorDigestLog
+
+    return SponsorDigestLog.objects.filter(id__in=digest_ids, sent_at=None, claimed_at=None, failed_at=None).update(
+        failed_at=timezone.now()
     )

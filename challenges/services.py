@@ -55,6 +55,17 @@ def challenge_withdraw(*, challenge: Challenge, by, reason: str) -> Challenge:
     return locked
 
 
+def refuse_if_withdrawn(challenge: Challenge, message) -> None:
+    """Raise ``message`` if the challenge is withdrawn, as the database says now, not as it was read.
+
+    Locks the challenge's row until the caller's transaction ends, as ``challenge_withdraw`` does,
+    so a withdrawal and a write to the challenge cannot cross.
+    """
+    withdrawn_at = Challenge.objects.select_for_update().values_list("withdrawn_at", flat=True).get(pk=challenge.pk)
+    if withdrawn_at is not None:
+        raise ValidationError(message)
+
+
 # --- Check-ins ------------------------------------------------------------------------------------
 
 
@@ -195,6 +206,7 @@ def blocker_raise(
 ) -> Blocker:
     """Record a blocker and escalate it to the sponsor and the coach (in-app now, e-mail on commit)."""
     now = now or timezone.now()
+    refuse_if_withdrawn(challenge, _("This challenge has been withdrawn; it takes no more blockers."))
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("Say what is blocking the team.")})
@@ -254,6 +266,9 @@ def blocker_resolve(*, blocker: Blocker, by, resolution: str, version: int, now:
 def station_mark_done(*, station: Station, by, done_on: date, now: datetime | None = None) -> Station:
     """Tick off a station on the day it happened (not a day in the future)."""
     cohort = station.challenge.cohort
+    refuse_if_withdrawn(
+        station.challenge, _("This challenge has been withdrawn; its stations can no longer be ticked off.")
+    )
     if done_on > cohort.accelerator.local_today(now or timezone.now()):
         raise ValidationError({"done_on": _("The date cannot be in the future.")})
     if done_on < cohort.design_start:

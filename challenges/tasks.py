@@ -1,6 +1,7 @@
 """Celery tasks: thin, idempotent interfaces that take ids and call a service."""
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 
 from . import clock, notifications, reminders
 
@@ -34,9 +35,11 @@ def send_due_reminders() -> int:
     return len(reminders.reminders_send_due())
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
-def send_notification_emails(notification_ids: list[int]) -> int:
-    return notifications.send_notification_emails(notification_ids=notification_ids)
+@shared_task(bind=True, acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def send_notification_emails(self, notification_ids: list[int]) -> int:
+    sent, failed = notifications.notification_emails_send(notification_ids=notification_ids)
+    _retry_or_give_up(self, failed, notifications.notification_emails_give_up, "notification_ids")
+    return sent
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
@@ -45,6 +48,25 @@ def send_sponsor_digest() -> int:
     return len(reminders.sponsor_digests_send())
 
 
-@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
-def send_sponsor_digest_emails(digest_ids: list[int]) -> int:
-    return notifications.send_sponsor_digests(digest_ids=digest_ids)
+@shared_task(bind=True, acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def send_sponsor_digest_emails(self, digest_ids: list[int]) -> int:
+    sent, failed = notifications.sponsor_digests_deliver(digest_ids=digest_ids)
+    _retry_or_give_up(self, failed, notifications.sponsor_digests_give_up, "digest_ids")
+    return sent
+
+
+MAIL_RETRY_FACTOR = 30  # seconds: 30 s, 1 min, 2 min ... up to MAIL_RETRY_MAX
+MAIL_RETRY_MAX = 3600
+
+
+def _retry_or_give_up(task, failed_ids: list[int], give_up, ids_name: str) -> None:
+    """Retry only the messages that failed, with a growing delay; after the last retry mark them failed."""
+    if not failed_ids:
+        return
+    if task.request.retries >= task.max_retries:
+        give_up(**{ids_name: failed_ids})
+        return
+    countdown = get_exponential_backoff_interval(
+        factor=MAIL_RETRY_FACTOR, retries=task.request.retries, maximum=MAIL_RETRY_MAX, full_jitter=True
+    )
+    raise task.retry(args=[failed_ids], countdown=countdown)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cohorts.calendar import ACCELERATION_DAYS, Phase
+from core.ids import posted_id
 from members.access import can_post_progress
 from members.models import Membership
 from members.policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
@@ -284,7 +285,9 @@ def notification_list(request):
     """The person's notifications; POST marks one (``notification``) or all of them read."""
     if request.method == "POST":
         raw = request.POST.get("notification", "")
-        ids = [int(raw)] if raw.isdigit() else None
+        # No field marks them all; a field that holds no id marks none.
+        number = posted_id(raw)
+        ids = None if raw == "" else ([number] if number else [])
         count = services.notifications_mark_read(user=request.user, ids=ids)
         if ids is None and count:
             messages.success(request, _("All notifications marked as read."))

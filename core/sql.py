@@ -58,13 +58,18 @@ def case(column_sql: str, mapping: dict, default=None) -> str:
     return f"(CASE {column_sql} {whens}{tail} END)"
 
 
-def claim_rows(*, table: str, column: str, ids: list[int], now: datetime) -> list[int]:
-    """Set ``column`` on the rows where it is still empty and return their ids: whoever claims, sends."""
+def claim_rows(*, table: str, column: str, ids: list[int], now: datetime, unless: tuple[str, ...] = ()) -> list[int]:
+    """Set ``column`` on the rows where it is still empty and return their ids: whoever claims, sends.
+
+    ``unless`` names further columns that must be empty too (a row already sent, or given up on).
+    """
     if not ids:
         return []
+    also = "".join(f" AND {name} IS NULL" for name in unless)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {column} = %s WHERE {column} IS NULL AND id IN ({placeholders(ids)}) RETURNING id",
+            f"UPDATE {table} SET {column} = %s WHERE {column} IS NULL{also}"
+            f" AND id IN ({placeholders(ids)}) RETURNING id",
             [now, *ids],
         )
         return [row[0] for row in cursor.fetchall()]

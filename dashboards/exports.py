@@ -1,9 +1,11 @@
 """The cohort board as CSV and XLSX, exactly as filtered on screen.
 
 Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or a
-carriage return, which some strip first) as a formula, so any text cell starting like that, a
-challenge title typed by a team for instance, is written with a leading apostrophe: shown as
-text, never evaluated. Numbers we compute are written as numbers.
+carriage return, which some strip first) as a formula. A CSV has no types, so there any text
+cell starting like that, a challenge title typed by a team for instance, is written with a
+leading apostrophe: shown as text, never evaluated. An XLSX cell has a type: text is written as
+a string cell (never a formula) exactly as typed, with no apostrophe for the reader to see.
+Numbers we compute are written as numbers.
 """
 
 from __future__ import annotations
@@ -54,9 +56,9 @@ def export_table(rows: list[BoardRow], *, day: int) -> list[list]:
     yes, no = _("yes"), _("no")
     return [
         [
-            neutralise(row.title),
-            neutralise(row.lead_entity),
-            neutralise(row.team_lead),
+            row.title,
+            row.lead_entity,
+            row.team_lead,
             str(row.phase_label),
             day,
             row.progress_pct,
@@ -65,7 +67,7 @@ def export_table(rows: list[BoardRow], *, day: int) -> list[list]:
             row.current_value,
             row.baseline_value,
             row.target_value,
-            neutralise(row.unit),
+            row.unit,
             row.last_checkin_on,
             row.checkin_age,
             yes if row.is_stale else no,
@@ -93,7 +95,7 @@ def to_csv(headers: list[str], table: list[list]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([neutralise(h) for h in headers])
     for row in table:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_csv_cell(neutralise(value)) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -101,7 +103,7 @@ def to_xlsx(headers: list[str], table: list[list], *, title: str, right_to_left:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_sheet_title(title))
     sheet.sheet_view.rightToLeft = right_to_left
-    sheet.append([neutralise(h) for h in headers])
+    sheet.append([_text_cell(sheet, h) for h in headers])
     for row in table:
         cells = []
         for value in row:
@@ -115,6 +117,12 @@ def to_xlsx(headers: list[str], table: list[list], *, title: str, right_to_left:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _text_cell(sheet, text: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _sheet_title(title: str) -> str:

@@ -8,6 +8,7 @@ so filtering and sorting work with and without JavaScript, and the URL always ca
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -201,7 +202,35 @@ def _code_stamp() -> str:
 _CODE_STAMP = _code_stamp()
 
 
-def _board_cache_key(request, cohort: Cohort, today, fragment: bool) -> str:
+BOARD_PARAMS = ("q", "entity", "status", "phase", "sort", "page")
+_CANONICAL_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _board_params(request) -> dict[str, str] | None:
+    """The query string as the board knows it (empty fields dropped), or None when it holds anything else.
+
+    None (render, never cache) for an unknown or repeated parameter, a number not written as the
+    board writes it, or a search with spaces around it; whether status, phase, sort and entity are
+    values the board accepts is the filter form's to say once the board is drawn (``cohort_board``).
+    So any reader can still ask for anything, but only boards people can reach from the page take
+    room in the cache (issue 15, point 10).
+    """
+    params = {}
+    for name, values in request.GET.lists():
+        if name not in BOARD_PARAMS or len(values) != 1:
+            return None
+        if values[0]:
+            params[name] = values[0]
+    for name in ("entity", "page"):
+        if name in params and not _CANONICAL_NUMBER.fullmatch(params[name]):
+            return None
+    if "q" in params and params["q"] != params["q"].strip():
+        return None
+    return params
+
+
+def _board_cache_key(request, cohort: Cohort, today, fragment: bool, params: dict[str, str]) -> str:
+    """``params`` is what ``_board_params`` made of the query string, never the query string itself."""
     accelerator = cohort.accelerator
     parts = [
         _CODE_STAMP,
@@ -219,14 +248,20 @@ def _board_cache_key(request, cohort: Cohort, today, fragment: bool) -> str:
         translation.get_language(),
         today,
         fragment,
-        sorted(request.GET.lists()),
+        sorted(params.items()),
     ]
     return f"cohort-board:{cohort.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def _board_is_cacheable(board: _Board, params: dict[str, str]) -> bool:
+    """Every filter valid and the page asked for the page shown (``page=99999`` shows the last one)."""
+    return board.form.is_valid() and params.get("page", "1") == str(board.page_number)
 
 
 def _render_board(request, board: _Board, fragment: bool) -> str:
     """The board's content (or, for htmx, its table alone) as HTML: the expensive part of the page."""
     page = board.page(request.GET.get("page"))
+    board.page_number = page.number
     context = {
         "cohort": board.cohort,
         "accelerator": board.accelerator,
@@ -254,11 +289,13 @@ def cohort_board(request, cohort):
     # Inside a transaction (never the case for a GET, always in a test case) the rows read may be
     # this transaction's own, not yet everyone's: such a board is rendered, never shared.
     shared = not connection.in_atomic_block
-    key = _board_cache_key(request, cohort, today, fragment) if shared else None
-    html = cache.get(key) if shared else None
+    params = _board_params(request) if shared else None
+    key = _board_cache_key(request, cohort, today, fragment, params) if params is not None else None
+    html = cache.get(key) if key else None
     if html is None:
-        html = _render_board(request, _Board(request, cohort), fragment)
-        if shared:
+        board = _Board(request, cohort)
+        html = _render_board(request, board, fragment)
+        if key and _board_is_cacheable(board, params):
             cache.set(key, html, BOARD_CACHE_SECONDS)
     if fragment:
         response = HttpResponse(html)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
@@ -23,6 +23,7 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from cohorts.models import Accelerator
+from core.text import one_line
 from members.models import AcceleratorRole, Invitation
 
 
@@ -81,6 +82,7 @@ def invitation_create(*, accelerator: Accelerator, email: str, full_name: str = 
 
 def invitation_send_now(*, invitation_ids: list[int]) -> int:
     """E-mail each invitation a fresh link, in the recipient's language; returns how many went out."""
+    from core.delivery import send_each
     from members.models import Membership
 
     invitations = list(
@@ -107,18 +109,17 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
                 "link": invitation_link(user),
                 "lifetime_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             }
-            subject = render_to_string("members/email/invitation_subject.txt", context).strip()
+            subject = one_line(render_to_string("members/email/invitation_subject.txt", context))
             body = render_to_string("members/email/invitation_body.txt", context)
-        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        get_connection().send_messages(messages)
+        messages.append((invitation.pk, EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])))
+    # Each on its own: one refused message leaves the others sent, and only those marked sent.
+    delivery = send_each(messages)
+    if delivery.sent:
         now = timezone.now()
         from django.db.models import F
 
-        Invitation.objects.filter(pk__in=[invitation.pk for invitation in invitations]).update(
-            sent_at=now, send_count=F("send_count") + 1
-        )
-    return len(messages)
+        Invitation.objects.filter(pk__in=delivery.sent).update(sent_at=now, send_count=F("send_count") + 1)
+    return len(delivery.sent)
 
 
 @transaction.atomic

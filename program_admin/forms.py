@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from challenges import goals
 from challenges.models import Challenge
 from cohorts.models import Accelerator, Cohort, Entity
+from core.text import require_one_line, validate_one_line
 from members.models import Membership
 
 from .models import CandidateChallenge
@@ -38,6 +39,7 @@ class CohortForm(forms.ModelForm):
     def __init__(self, *args, accelerator: Accelerator, **kwargs):
         super().__init__(*args, **kwargs)
         self.accelerator = accelerator
+        require_one_line(self, "name")
         self.fields["number"].min_value = 1
         self.fields["number"].widget.attrs["min"] = 1
 
@@ -107,6 +109,7 @@ class CandidateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.accelerator = accelerator
         self.instance.accelerator = accelerator
+        require_one_line(self, "title")
         self.fields["lead_entity"].queryset = Entity.objects.filter(accelerator=accelerator)
         self.fields["cohort"].queryset = Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.DRAFT)
 
@@ -156,6 +159,7 @@ class ChallengeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.cohort = cohort
         self.instance.cohort = cohort
+        require_one_line(self, "title")
         entities = Entity.objects.filter(accelerator_id=cohort.accelerator_id)
         self.fields["lead_entity"].queryset = entities
         self.fields["partner_entities"].queryset = entities
@@ -189,7 +193,7 @@ class SeatForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
-    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False, validators=[validate_one_line])
     role = forms.ChoiceField(label=_("Role"), choices=SEAT_ROLES)
 
 
@@ -206,7 +210,7 @@ class ReplaceTeamLeadForm(forms.Form):
     email = forms.EmailField(
         label=_("…or invite by e-mail"), required=False, help_text=_("They receive a link to set a password.")
     )
-    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False, validators=[validate_one_line])
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, people, **kwargs):

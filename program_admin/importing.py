@@ -32,6 +32,7 @@ from challenges.goals import MAX_ABS_VALUE, VALUE_QUANTUM, Direction, goal_probl
 from challenges.models import Challenge
 from cohorts.models import Cohort, Entity
 from core.tasking import enqueue_on_commit
+from core.text import is_one_line
 from members.models import Membership
 
 from .models import ImportJob
@@ -96,6 +97,7 @@ MESSAGES = {
     "duplicate_in_cohort": _("The cohort already has a challenge called “%(value)s”."),
     "unknown_person": _("There is no person with the e-mail address “%(value)s” on this accelerator."),
     "invalid_email": _("“%(value)s” is not an e-mail address."),
+    "one_line": _("Line breaks and text-direction control characters are not allowed here."),
 }
 
 
@@ -389,6 +391,8 @@ def _check_title(row: _Row, file: _File) -> None:
     title = row.values["title"]
     if not title:
         return
+    if not is_one_line(title):  # it goes into e-mail subjects (core/text.py)
+        row.problem("one_line", "title")
     normalised = _normalise(title)
     if normalised in file.first_row_of_title:
         row.problem("duplicate_in_file", "title", value=title, other_row=file.first_row_of_title[normalised])

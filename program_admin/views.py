@@ -21,6 +21,7 @@ from challenges.access import CHALLENGE_ADMIN
 from challenges.services import challenge_withdraw
 from cohorts.models import Cohort
 from cohorts.services import cohort_create
+from core.ids import posted_id
 from members import services as seat_services
 from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, administered_accelerators
 from members.invitations import invitation_create, invitation_send_now, people_known_to
@@ -508,14 +509,14 @@ def manage_challenge_people(request, challenge):
                     )
                     return redirect("manage_challenge_people", challenge_id=challenge.pk)
             elif action == "remove":
-                seat = get_object_or_404(Membership, pk=request.POST.get("seat") or 0, challenge=challenge)
+                seat = get_object_or_404(Membership, pk=posted_id(request.POST.get("seat")) or 0, challenge=challenge)
                 seat_services.challenge_seat_remove(seat=seat, by=request.user)
                 messages.success(request, _("The seat was removed."))
                 return redirect("manage_challenge_people", challenge_id=challenge.pk)
             elif action == "resend":
                 invitation = get_object_or_404(
                     Invitation,
-                    pk=request.POST.get("invitation") or 0,
+                    pk=posted_id(request.POST.get("invitation")) or 0,
                     accelerator=accelerator,
                     user__memberships__challenge=challenge,
                     accepted_at__isnull=True,

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accelerators.cache_control.PrivatePagesMiddleware",
     "members.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -108,6 +109,21 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL connections are bounded per process: psycopg's pool (Django's OPTIONS["pool"]) lends at
+# most DATABASE_POOL_MAX_SIZE connections, and a request that finds none free waits up to
+# DATABASE_POOL_TIMEOUT seconds. A connection per thread kept for CONN_MAX_AGE let the threaded
+# development server, under a scan, fill the server's 100 for every database on it (issue 15,
+# point 3). DATABASE_POOL_MAX_SIZE=0 turns the pool off: then each request opens and closes its own.
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=0)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections, never a thread
+    if DATABASE_POOL_MAX_SIZE:
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 0,
+            "max_size": DATABASE_POOL_MAX_SIZE,
+            "timeout": DATABASE_POOL_TIMEOUT,
+        }
 
 # --- Cache, broker ---------------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")
@@ -164,7 +180,7 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 # Sends left in the outbox while the broker was down (core/tasking.py).
-CELERY_IMPORTS = ["core.tasking"]
+CELERY_IMPORTS = ["core.tasking", "members.passwords"]
 CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "core.tasking.resend_task_outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
@@ -187,8 +203,12 @@ PASSWORD_RESET_TIMEOUT = env_int("INVITATION_LIFETIME_SECONDS", 7 * 24 * 3600, m
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per client address (from the trusted proxies), whatever the usernames, with a pause that doubles
+# with each lockout: anyone could lock an account out per (username, proxy address) (members/lockout.py).
+AXES_COOLOFF_TIME = "members.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.proxies.client_ip"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each failure expires on its own (see record_lockout)
 AXES_RESET_ON_SUCCESS = True
 # The login form posts the e-mail as "username"; axes would otherwise look for USERNAME_FIELD ("email"),
 # find nothing and count every failure against an empty username.
@@ -236,6 +256,9 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 
 # --- Security (tightened further in production.py) -------------------------------------------
+# How many reverse proxies stand in front of the app, each setting X-Forwarded-Proto and appending
+# to X-Forwarded-For. 0 (the default): none, so those headers come from the client and mean nothing.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

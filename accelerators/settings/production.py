@@ -17,9 +17,12 @@ DEBUG = False
 DEMO_MODE = env_bool("DEMO_MODE", False)
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-# Probes from load balancers and orchestrators speak plain HTTP to the process itself.
+# Probes from load balancers and orchestrators speak plain HTTP to the process itself and count a
+# redirect as a failure; neither says anything private.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Anyone can send X-Forwarded-Proto; it says the request came over HTTPS only when a proxy of ours set
+# it (TRUSTED_PROXY_COUNT in base). Without one, plain HTTP is plain HTTP, whatever the header claims.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None  # noqa: F405
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

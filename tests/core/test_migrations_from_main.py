@@ -65,7 +65,7 @@ def _fill(old):
     old.get_model("cohorts", "Invitation").objects.create(accelerator=accelerator, user=lead, invited_by=admin)
     old.get_model("cohorts", "CandidateChallenge").objects.create(accelerator=accelerator, title="Kutish vaqti")
     old.get_model("cohorts", "ImportJob").objects.create(cohort=cohort, file_name="list.csv", payload=b"title\n")
-    old.get_model("challenges", "TaskOutbox").objects.create(task_name="cohorts.tasks.run_import", args=[7])
+    old.get_model("challenges", "TaskOutbox").objects.create(task_name="program_admin.tasks.run_import", args=[7])
     content_types = old.get_model("contenttypes", "ContentType").objects
     content_types.get_or_create(app_label="challenges", model="membership")
     content_types.get_or_create(app_label="cohorts", model="acceleratorrole")
