@@ -9,8 +9,8 @@ parameters the board knows, with values it accepts, in the form it shows them, m
 import pytest
 import time_machine
 from django.core.cache import cache
-from tests.cohorts.dashboard_data import NOW, build_cohort, official_of
-from tests.cohorts.test_dashboard_views import board_url
+from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
+from tests.dashboards.test_views import board_url
 
 JUNK = [
     {"x": "1"},
