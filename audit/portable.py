@@ -75,6 +75,28 @@ def _foreign_keys(model) -> list[models.ForeignKey]:
     return [f for f in model._meta.concrete_fields if isinstance(f, models.ForeignKey)]
 
 
+def _pointing_at(model, taken: dict, user_model) -> models.Q:
+    """Rows of ``model`` that point at a row already taken (people aside), or are its history."""
+    conditions = models.Q()
+    for fk in _foreign_keys(model):
+        target = fk.related_model
+        if target is not user_model and taken.get(target):
+            conditions |= models.Q(**{f"{fk.attname}__in": sorted(taken[target])})
+    if _is_history(model) and taken.get(model.instance_type):
+        conditions |= models.Q(id__in=sorted(taken[model.instance_type]))
+    return conditions
+
+
+def _people_of(taken: dict, user_model) -> set:
+    people: set = set()
+    for model, pks in list(taken.items()):
+        user_fks = [fk.attname for fk in _foreign_keys(model) if fk.related_model is user_model]
+        if user_fks and pks:
+            for row in model._default_manager.filter(pk__in=pks).values_list(*user_fks):
+                people.update(value for value in row if value is not None)
+    return people
+
+
 def collect(accelerator: Accelerator) -> dict[type[models.Model], set]:
     """Primary keys of every row that belongs to ``accelerator``, per model, plus the people involved."""
     user_model = get_user_model()
@@ -85,26 +107,14 @@ def collect(accelerator: Accelerator) -> dict[type[models.Model], set]:
     while changed:
         changed = False
         for model in candidates:
-            conditions = models.Q()
-            for fk in _foreign_keys(model):
-                target = fk.related_model
-                if target is not user_model and taken.get(target):
-                    conditions |= models.Q(**{f"{fk.attname}__in": sorted(taken[target])})
-            if _is_history(model) and taken.get(model.instance_type):
-                conditions |= models.Q(id__in=sorted(taken[model.instance_type]))
+            conditions = _pointing_at(model, taken, user_model)
             if not conditions:
                 continue
             pks = set(model._default_manager.filter(conditions).values_list("pk", flat=True))
             if pks - taken[model]:
                 taken[model] |= pks
                 changed = True
-
-    people: set = set()
-    for model, pks in list(taken.items()):
-        user_fks = [fk.attname for fk in _foreign_keys(model) if fk.related_model is user_model]
-        if user_fks and pks:
-            for row in model._default_manager.filter(pk__in=pks).values_list(*user_fks):
-                people.update(value for value in row if value is not None)
+    people = _people_of(taken, user_model)
     taken[user_model] |= people
     # The people's own history comes along (who changed their name, language, entity...).
     for model in exported_models():

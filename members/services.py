@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort
 
+from .invitations import invitation_create
 from .models import Membership
 
 
@@ -33,3 +34,11 @@ def challenge_seat_remove(*, seat: Membership, by) -> None:
     refuse_if_launched(seat.challenge.cohort)
     seat._history_user = by
     seat.delete()
+
+
+@transaction.atomic
+def challenge_seat_invite(*, challenge, email: str, full_name: str, role: str, by) -> Membership:
+    """Invite a person by e-mail and seat them; the invitation goes out when the cohort launches."""
+    refuse_if_launched(challenge.cohort)
+    invitation = invitation_create(accelerator=challenge.cohort.accelerator, email=email, full_name=full_name, by=by)
+    return challenge_seat_add(challenge=challenge, user=invitation.user, role=role, by=by)

@@ -455,6 +455,58 @@ def _search(accelerator, query: str):
     )
 
 
+# --- The team page's actions: each returns None when done, or the form to show again with its errors.
+
+
+def _seat_add(request, challenge):
+    form = forms.SeatForm(request.POST, people=people_known_to(challenge.cohort.accelerator))
+    if not form.is_valid():
+        return {"seat_form": form}
+    person = form.cleaned_data["person"]
+    seat = seat_services.challenge_seat_add(
+        challenge=challenge, user=person, role=form.cleaned_data["role"], by=request.user
+    )
+    messages.success(request, _("%(person)s is now %(role)s.") % {"person": person, "role": seat.get_role_display()})
+    return None
+
+
+def _seat_invite(request, challenge):
+    form = forms.InviteForm(request.POST)
+    if not form.is_valid():
+        return {"invite_form": form}
+    seat_services.challenge_seat_invite(challenge=challenge, by=request.user, **form.cleaned_data)
+    # The same words whether or not the address already had an account.
+    messages.success(
+        request,
+        _("%(email)s was invited; the invitation goes out when the cohort is launched.")
+        % {"email": form.cleaned_data["email"]},
+    )
+    return None
+
+
+def _seat_remove(request, challenge):
+    seat = get_object_or_404(Membership, pk=posted_id(request.POST.get("seat")) or 0, challenge=challenge)
+    seat_services.challenge_seat_remove(seat=seat, by=request.user)
+    messages.success(request, _("The seat was removed."))
+    return None
+
+
+def _invitation_resend(request, challenge):
+    invitation = get_object_or_404(
+        Invitation,
+        pk=posted_id(request.POST.get("invitation")) or 0,
+        accelerator=challenge.cohort.accelerator,
+        user__memberships__challenge=challenge,
+        accepted_at__isnull=True,
+    )
+    invitation_send_now(invitation_ids=[invitation.pk])
+    messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.user.email})
+    return None
+
+
+SEAT_ACTIONS = {"add": _seat_add, "invite": _seat_invite, "remove": _seat_remove, "resend": _invitation_resend}
+
+
 @access(ADMIN, CHALLENGE_ADMIN)
 def manage_challenge_people(request, challenge):
     cohort = challenge.cohort
@@ -467,69 +519,21 @@ def manage_challenge_people(request, challenge):
             "program_admin/challenge_people.html#results",
             {"challenge": challenge, "results": results, "query": query, "roles": forms.SEAT_ROLES},
         )
-    seat_form = forms.SeatForm(people=people_known_to(accelerator))
-    invite_form = forms.InviteForm()
+    forms_shown = {"seat_form": forms.SeatForm(people=people_known_to(accelerator)), "invite_form": forms.InviteForm()}
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "add":
-                seat_form = forms.SeatForm(request.POST, people=people_known_to(accelerator))
-                if seat_form.is_valid():
-                    person = seat_form.cleaned_data["person"]
-                    seat = seat_services.challenge_seat_add(
-                        challenge=challenge, user=person, role=seat_form.cleaned_data["role"], by=request.user
-                    )
-                    messages.success(
-                        request,
-                        _("%(person)s is now %(role)s.") % {"person": person, "role": seat.get_role_display()},
-                    )
-                    return redirect("manage_challenge_people", challenge_id=challenge.pk)
-            elif action == "invite":
-                invite_form = forms.InviteForm(request.POST)
-                if invite_form.is_valid():
-                    seat_services.refuse_if_launched(cohort)
-                    email = invite_form.cleaned_data["email"]
-                    invitation = invitation_create(
-                        accelerator=accelerator,
-                        email=email,
-                        full_name=invite_form.cleaned_data["full_name"],
-                        by=request.user,
-                    )
-                    seat_services.challenge_seat_add(
-                        challenge=challenge,
-                        user=invitation.user,
-                        role=invite_form.cleaned_data["role"],
-                        by=request.user,
-                    )
-                    # The same words whether or not the address already had an account.
-                    messages.success(
-                        request,
-                        _("%(email)s was invited; the invitation goes out when the cohort is launched.")
-                        % {"email": email},
-                    )
-                    return redirect("manage_challenge_people", challenge_id=challenge.pk)
-            elif action == "remove":
-                seat = get_object_or_404(Membership, pk=posted_id(request.POST.get("seat")) or 0, challenge=challenge)
-                seat_services.challenge_seat_remove(seat=seat, by=request.user)
-                messages.success(request, _("The seat was removed."))
+        handler = SEAT_ACTIONS.get(request.POST.get("action", ""))
+        if handler is None:
+            messages.error(request, _("Choose what to do."))
+        else:
+            try:
+                outcome = handler(request, challenge)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+                outcome = None
+            if not isinstance(outcome, dict):  # done (or refused with a message): back to the page
                 return redirect("manage_challenge_people", challenge_id=challenge.pk)
-            elif action == "resend":
-                invitation = get_object_or_404(
-                    Invitation,
-                    pk=posted_id(request.POST.get("invitation")) or 0,
-                    accelerator=accelerator,
-                    user__memberships__challenge=challenge,
-                    accepted_at__isnull=True,
-                )
-                invitation_send_now(invitation_ids=[invitation.pk])
-                messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.user.email})
-                return redirect("manage_challenge_people", challenge_id=challenge.pk)
-            else:
-                messages.error(request, _("Choose what to do."))
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return redirect("manage_challenge_people", challenge_id=challenge.pk)
+            forms_shown |= outcome  # the form with its errors
     seats = list(challenge.memberships.select_related("user").order_by("role", "user__full_name"))
     invitations = {
         invitation.user_id: invitation
@@ -550,8 +554,7 @@ def manage_challenge_people(request, challenge):
             "results": results,
             "query": query,
             "roles": forms.SEAT_ROLES,
-            "seat_form": seat_form,
-            "invite_form": invite_form,
+            **forms_shown,
         },
     )
 

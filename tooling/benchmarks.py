@@ -521,77 +521,75 @@ def page_routes() -> list[tuple[str, object]]:
     return sorted(pages, key=lambda page: page[0])
 
 
-def measure_query_counts(sizes: tuple[int, ...] = (10, 300), today: date | None = None) -> list[QueryCountRow]:
-    """GET every page as a program admin and as a team lead at each data size; count the queries."""
-    from django.db import connection, transaction
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import NoReverseMatch, reverse
-
+def _query_count_world(size: int, today: date):
+    """One generated cohort of ``size`` challenges, its admin, and a team lead seated on all of it."""
     from challenges.models import Challenge, Notification
     from cohorts.models import Cohort
     from members.models import AcceleratorRole, Membership
-    from members.policy import OK
     from tooling.generator import generate
+
+    result = generate(
+        cohorts=1,
+        challenges_per_cohort=size,
+        people=max(60, size),
+        seed=size,
+        force=True,
+        today=today,
+        progress_stream=open(os.devnull, "w"),  # noqa: SIM115
+    )
+    accelerator_id = result.accelerator_ids[0]
+    cohort = Cohort.objects.get(accelerator_id=accelerator_id)
+    challenge = Challenge.objects.filter(cohort=cohort).order_by("id").first()
+    grants = AcceleratorRole.objects.filter(accelerator_id=accelerator_id, role="program_admin")
+    admin = grants.order_by("user__email").first().user
+    lead = Membership.objects.get(challenge=challenge, role="team_lead").user
+    # The worst case for the personal pages: the team lead sits on every challenge.
+    Membership.objects.bulk_create(
+        [Membership(challenge=c, user=lead, role="member") for c in Challenge.objects.filter(cohort=cohort)],
+        ignore_conflicts=True,
+    )
+    Notification.objects.bulk_create(
+        [Notification(user=u, challenge=challenge, message=f"Notice {n}") for n in range(size) for u in (admin, lead)]
+    )
+    kwargs_for = {"challenge_id": challenge.id, "cohort_id": cohort.id, "slug": cohort.accelerator.slug}
+    return kwargs_for, {"program admin": (admin, "admin"), "team lead": (lead, "team_lead")}
+
+
+def _count_page(url: str, user) -> int | str:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    client.get(url)  # warm: sessions, translations, template loading
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return len(queries.captured_queries) if response.status_code == 200 else f"HTTP {response.status_code}"
+
+
+def measure_query_counts(sizes: tuple[int, ...] = (10, 300), today: date | None = None) -> list[QueryCountRow]:
+    """GET every page as a program admin and as a team lead at each data size; count the queries."""
+    from django.db import transaction
+    from django.urls import NoReverseMatch, reverse
+
+    from members.policy import OK
 
     today = today or date.today()
     rows: dict[tuple[str, str], QueryCountRow] = {}
     for size in sizes:
         try:
             with transaction.atomic():
-                result = generate(
-                    cohorts=1,
-                    challenges_per_cohort=size,
-                    people=max(60, size),
-                    seed=size,
-                    force=True,
-                    today=today,
-                    progress_stream=open(os.devnull, "w"),  # noqa: SIM115
-                )
-                accelerator_id = result.accelerator_ids[0]
-                cohort = Cohort.objects.get(accelerator_id=accelerator_id)
-                challenge = Challenge.objects.filter(cohort=cohort).order_by("id").first()
-                admin = (
-                    AcceleratorRole.objects.filter(accelerator_id=accelerator_id, role="program_admin")
-                    .order_by("user__email")
-                    .first()
-                    .user
-                )
-                lead = Membership.objects.get(challenge=challenge, role="team_lead").user
-                # The worst case for the personal pages: the team lead sits on every challenge.
-                Membership.objects.bulk_create(
-                    [
-                        Membership(challenge=c, user=lead, role="member")
-                        for c in Challenge.objects.filter(cohort=cohort)
-                    ],
-                    ignore_conflicts=True,
-                )
-                Notification.objects.bulk_create(
-                    [
-                        Notification(user=u, challenge=challenge, message=f"Notice {n}")
-                        for n in range(size)
-                        for u in (admin, lead)
-                    ]
-                )
-                kwargs_for = {"challenge_id": challenge.id, "cohort_id": cohort.id, "slug": cohort.accelerator.slug}
-                viewers = {"program admin": (admin, "admin"), "team lead": (lead, "team_lead")}
+                kwargs_for, viewers = _query_count_world(size, today)
                 for name, pattern, policy in page_routes():
-                    wanted = pattern.pattern.converters.keys()
                     try:
-                        url = reverse(name, kwargs={k: kwargs_for[k] for k in wanted})
+                        url = reverse(name, kwargs={k: kwargs_for[k] for k in pattern.pattern.converters})
                     except (KeyError, NoReverseMatch):
                         continue
                     for viewer, (user, role) in viewers.items():
-                        if policy.get.get(role) != OK:
-                            continue
-                        client = Client()
-                        client.force_login(user)
-                        client.get(url)  # warm: sessions, translations, template loading
-                        with CaptureQueriesContext(connection) as queries:
-                            response = client.get(url)
-                        row = rows.setdefault((name, viewer), QueryCountRow(name, viewer, {}))
-                        ok = response.status_code == 200
-                        row.counts[size] = len(queries.captured_queries) if ok else f"HTTP {response.status_code}"
+                        if policy.get.get(role) == OK:
+                            row = rows.setdefault((name, viewer), QueryCountRow(name, viewer, {}))
+                            row.counts[size] = _count_page(url, user)
                 raise _Rollback
         except _Rollback:
             pass

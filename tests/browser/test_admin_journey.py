@@ -29,7 +29,13 @@ def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, pag
     today = accelerator.local_today()
     design_start, launch = today + timedelta(days=5), today + timedelta(days=30)
     log_in(admin)
+    cohort = create_cohort(live_server, page, accelerator, design_start, launch)
+    upload_list(live_server, page, cohort)
+    seat_team_lead(page)
+    launch_and_watch_the_clock(live_server, page, cohort, admin, launch)
 
+
+def create_cohort(live_server, page, accelerator, design_start, launch):
     page.goto(f"{live_server.url}/manage/{accelerator.slug}/")
     page.get_by_role("link", name="New cohort").click()
     page.fill("#id_number", "3")
@@ -44,8 +50,10 @@ def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, pag
     assert "Asia/Tashkent" in page.locator("#calendar").inner_text()
     page.get_by_role("button", name="Create the draft cohort").click()
     page.wait_for_url(re.compile(r"/manage/cohorts/\d+/$"))
-    cohort = Cohort.objects.get(accelerator=accelerator, number=3)
+    return Cohort.objects.get(accelerator=accelerator, number=3)
 
+
+def upload_list(live_server, page, cohort):
     page.get_by_role("link", name="Upload a challenge list").click()
     rows = [
         HEADER,
@@ -74,6 +82,8 @@ def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, pag
     assert "1 challenge was imported from challenges.csv." in page.inner_text("main")
     assert "missing team lead" in page.inner_text("main")
 
+
+def seat_team_lead(page):
     page.get_by_role("link", name="People").first.click()
     page.fill("#people-search", "dilnoza")
     result = page.locator("#people-results form").filter(has_text="Dilnoza Karimova")
@@ -83,6 +93,8 @@ def test_an_admin_creates_uploads_assigns_and_launches_a_cohort(live_server, pag
     page.wait_for_url(re.compile(r"/people/$"))
     assert "Dilnoza Karimova" in page.locator("#team").inner_text()
 
+
+def launch_and_watch_the_clock(live_server, page, cohort, admin, launch):
     worker = start_worker("admin-journey")  # the launch hands the cohort to the clock through Celery
     page.goto(f"{live_server.url}/manage/cohorts/{cohort.pk}/launch/")
     page.get_by_label("I have reviewed the cohort").check()

@@ -9,6 +9,7 @@ parameters the board knows, with values it accepts, in the form it shows them, m
 import pytest
 import time_machine
 from django.core.cache import cache
+
 from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
 from tests.dashboards.test_views import board_url
 

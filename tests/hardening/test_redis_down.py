@@ -59,8 +59,12 @@ def test_it_serves_pages_and_keeps_tasks_while_redis_is_down_then_sends_them(cli
     )
     waiting = ChallengeFactory(cohort=cohort)
     spare_redis.stop()
+    every_page_serves(client, world)
+    kept = tasks_are_kept(client, world, accelerator)
+    the_worker_runs_them_once_redis_is_back(spare_redis, waiting, kept)
 
-    # Every page still serves, for every kind of reader.
+
+def every_page_serves(client, world):
     for role in ("superuser", "official_in_scope", "team_lead", "admin"):
         client.force_login(world.people[role])
         for path in pages_for(world, role):
@@ -69,6 +73,8 @@ def test_it_serves_pages_and_keeps_tasks_while_redis_is_down_then_sends_them(cli
             assert response.status_code == 200, (role, path, response.status_code)
             assert time.monotonic() - started < 5, f"{path} hung on the dead broker"
 
+
+def tasks_are_kept(client, world, accelerator) -> list[str]:
     # A request whose write queues a task on commit (raising a blocker e-mails the sponsor and coach).
     client.force_login(world.people["team_lead"])
     try:
@@ -88,7 +94,10 @@ def test_it_serves_pages_and_keeps_tasks_while_redis_is_down_then_sends_them(cli
     assert tasking.outbox_resend() == 0  # still down: nothing lost, nothing sent
     assert TaskOutbox.objects.count() == len(kept)
     assert TaskOutbox.objects.order_by("id").first().attempts == 1  # tried, kept
+    return kept
 
+
+def the_worker_runs_them_once_redis_is_back(spare_redis, waiting, kept):
     # Redis is back: the sweep hands everything over, a real worker runs it.
     spare_redis.start()
     worker = start_worker("redis-back", REDIS_URL=spare_redis.url)

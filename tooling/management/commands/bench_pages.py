@@ -36,28 +36,7 @@ from django.core.management.base import BaseCommand, CommandError
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accelerators_bench"
 TARGET_SHARE = 0.25
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("BENCH %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), summary.errors.status, errors))
-end
-"""
-LOCUSTFILE = """
-import json, os
-from locust import HttpUser, constant, task
-
-HEADERS = json.loads(os.environ["BENCH_HEADERS"])
-PATH = os.environ["BENCH_PATH"]
-
-
-class Reader(HttpUser):
-    wait_time = constant(0)
-
-    @task
-    def page(self):
-        self.client.get(PATH, headers=HEADERS, name="page")
-"""
+LOAD_SCRIPTS = Path(__file__).resolve().parents[2] / "load"
 
 
 @dataclass
@@ -116,43 +95,10 @@ class Command(BaseCommand):
         env = _child_env(url, var_dir, options["redis_url"])
         server = None
         try:
-            self._log(f"database: recreating {_redact(url)}")
-            recreate_database(url)
-            self._run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-            self._log(f"data: {options['challenges']} challenges × {options['checkins']} check-ins …")
-            seeded = json.loads(
-                self._run(
-                    [
-                        sys.executable,
-                        "manage.py",
-                        "bench_pages",
-                        "--seed-child",
-                        f"--challenges={options['challenges']}",
-                        f"--checkins={options['checkins']}",
-                    ],
-                    env,
-                )
-                .strip()
-                .splitlines()[-1]
-            )
+            seeded = self._prepare(url, env, options)
             port = _free_port()
             server = self._start_gunicorn(env, port, options["workers"], var_dir)
-            base = f"http://127.0.0.1:{port}"
-            cookie = f"sessionid={seeded['session_key']}"
-            pages = _pages(seeded)
-            self._preflight(port, pages, cookie)
-            results = []
-            for page in pages:
-                self._log(
-                    f"load: {page.name} ({options['duration']} s at concurrency {options['concurrency']}, {tool})"
-                )
-                headers = {"Cookie": cookie, **({"HX-Request": "true"} if page.htmx else {})}
-                if options["warmup"]:
-                    # Every worker compiles its templates and opens its database connection first.
-                    _load(tool, base, page, headers, options["warmup"], options["concurrency"], var_dir, env)
-                results.append(
-                    _load(tool, base, page, headers, options["duration"], options["concurrency"], var_dir, env)
-                )
+            results = self._measure(port, seeded, tool, options, var_dir, env)
             self.stdout.write(_report(results, options, tool, seeded))
         finally:
             if server is not None:
@@ -169,6 +115,30 @@ class Command(BaseCommand):
             shutil.rmtree(var_dir, ignore_errors=True)
 
     # --- helpers ---------------------------------------------------------------------------------
+
+    def _prepare(self, url: str, env: dict, options: dict) -> dict:
+        """A fresh bench database, migrated and filled by a child process; returns what it made."""
+        self._log(f"database: recreating {_redact(url)}")
+        recreate_database(url)
+        self._run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+        self._log(f"data: {options['challenges']} challenges × {options['checkins']} check-ins …")
+        child = [sys.executable, "manage.py", "bench_pages", "--seed-child"]
+        child += [f"--challenges={options['challenges']}", f"--checkins={options['checkins']}"]
+        return json.loads(self._run(child, env).strip().splitlines()[-1])
+
+    def _measure(self, port: int, seeded: dict, tool: str, options: dict, var_dir: str, env: dict) -> list:
+        base, cookie = f"http://127.0.0.1:{port}", f"sessionid={seeded['session_key']}"
+        pages = _pages(seeded)
+        self._preflight(port, pages, cookie)
+        results = []
+        for page in pages:
+            self._log(f"load: {page.name} ({options['duration']} s at concurrency {options['concurrency']}, {tool})")
+            headers = {"Cookie": cookie, **({"HX-Request": "true"} if page.htmx else {})}
+            if options["warmup"]:
+                # Every worker compiles its templates and opens its database connection first.
+                _load(tool, base, page, headers, options["warmup"], options["concurrency"], var_dir, env)
+            results.append(_load(tool, base, page, headers, options["duration"], options["concurrency"], var_dir, env))
+        return results
 
     def _log(self, message: str) -> None:
         self.stderr.write(f"bench_pages: {message}")
@@ -286,6 +256,53 @@ TITLES = [
 ]
 
 
+def _bench_challenges(rng, cohort, entities, count: int) -> list:
+    from challenges.models import Challenge
+
+    rows = []
+    for i in range(count):
+        baseline = Decimal(rng.randint(40, 200))
+        increase = i % 3 == 0
+        change = (baseline * Decimal(rng.randint(15, 45)) / 100).quantize(Decimal("1"))
+        rows.append(
+            Challenge(
+                cohort=cohort,
+                title=TITLES[i % len(TITLES)].format(n=i + 1),
+                lead_entity=entities[i % len(entities)],
+                metric="Waiting time" if not increase else "E-service uptake",
+                unit="minutes" if not increase else "%",
+                direction="increase" if increase else "decrease",
+                baseline_value=baseline,
+                target_value=baseline + change if increase else baseline - change,
+            )
+        )
+    return rows
+
+
+def _bench_checkins(rng, challenges, leads, checkins: int, cadence: int, launch) -> list:
+    from challenges.models import CheckIn
+
+    reports = []
+    for challenge, lead in zip(challenges, leads, strict=True):
+        pace = rng.uniform(0.4, 1.3)  # how far along the straight line this team really goes
+        span = challenge.target_value - challenge.baseline_value
+        for period in range(1, checkins + 1):
+            share = min(period * cadence / 100 * pace + rng.uniform(-0.05, 0.05), 1.2)
+            value = challenge.baseline_value + span * Decimal(str(round(share, 3)))
+            reports.append(
+                CheckIn(
+                    challenge=challenge,
+                    author=lead,
+                    period=period,
+                    reported_on=launch + timedelta(days=period * cadence),
+                    value=value.quantize(Decimal("0.01")),
+                    done="Weekly team meeting; removed a bottleneck.",
+                    confidence=rng.randint(2, 5),
+                )
+            )
+    return reports
+
+
 def seed(*, challenges: int, checkins: int) -> dict:
     """One launched cohort near Day 100: set-based inserts, then the real clock sets phase and status."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
@@ -328,50 +345,14 @@ def seed(*, challenges: int, checkins: int) -> dict:
                 for i in range(challenges)
             ]
         )
-        rows = []
-        for i in range(challenges):
-            baseline = Decimal(rng.randint(40, 200))
-            increase = i % 3 == 0
-            change = (baseline * Decimal(rng.randint(15, 45)) / 100).quantize(Decimal("1"))
-            rows.append(
-                Challenge(
-                    cohort=cohort,
-                    title=TITLES[i % len(TITLES)].format(n=i + 1),
-                    lead_entity=entities[i % len(entities)],
-                    metric="Waiting time" if not increase else "E-service uptake",
-                    unit="minutes" if not increase else "%",
-                    direction="increase" if increase else "decrease",
-                    baseline_value=baseline,
-                    target_value=baseline + change if increase else baseline - change,
-                )
-            )
-        created = Challenge.objects.bulk_create(rows)
+        created = Challenge.objects.bulk_create(_bench_challenges(rng, cohort, entities, challenges))
         Membership.objects.bulk_create(
             [
                 Membership(challenge=challenge, user=lead, role=Membership.Role.TEAM_LEAD)
                 for challenge, lead in zip(created, leads, strict=True)
             ]
         )
-        reports = []
-        for challenge, lead in zip(created, leads, strict=True):
-            pace = rng.uniform(0.4, 1.3)  # how far along the straight line this team really goes
-            span = challenge.target_value - challenge.baseline_value
-            for period in range(1, checkins + 1):
-                share = min(period * cadence / 100 * pace + rng.uniform(-0.05, 0.05), 1.2)
-                reports.append(
-                    CheckIn(
-                        challenge=challenge,
-                        author=lead,
-                        period=period,
-                        reported_on=launch + timedelta(days=period * cadence),
-                        value=(challenge.baseline_value + span * Decimal(str(round(share, 3)))).quantize(
-                            Decimal("0.01")
-                        ),
-                        done="Weekly team meeting; removed a bottleneck.",
-                        confidence=rng.randint(2, 5),
-                    )
-                )
-        CheckIn.objects.bulk_create(reports, batch_size=2000)
+        CheckIn.objects.bulk_create(_bench_checkins(rng, created, leads, checkins, cadence, launch), batch_size=2000)
         latest = CheckIn.objects.filter(challenge=OuterRef("pk")).order_by("-period")
         Challenge.objects.filter(cohort=cohort).update(
             current_value=Subquery(latest.values("value")[:1]),
@@ -446,8 +427,7 @@ def _load(tool, base, page, headers, duration, concurrency, var_dir, env) -> Mea
 
 
 def _wrk(base, page, headers, duration, concurrency, var_dir) -> Measurement:
-    script = Path(var_dir) / "report.lua"
-    script.write_text(WRK_REPORT)
+    script = LOAD_SCRIPTS / "report.lua"
     command = ["wrk", f"--threads={min(2, concurrency)}", f"--connections={concurrency}", f"--duration={duration}s"]
     command += ["--timeout=30s", f"--script={script}"]
     for name, value in headers.items():
@@ -465,8 +445,7 @@ def _wrk(base, page, headers, duration, concurrency, var_dir) -> Measurement:
 def _locust(base, page, headers, duration, concurrency, var_dir, env) -> Measurement:
     import csv
 
-    locustfile = Path(var_dir) / "locustfile.py"
-    locustfile.write_text(LOCUSTFILE)
+    locustfile = LOAD_SCRIPTS / "page_locustfile.py"
     prefix = Path(var_dir) / f"locust-{abs(hash(page.path))}"
     locust = shutil.which("locust") or str(Path(sys.executable).parent / "locust")
     command = [locust, "-f", str(locustfile), "--headless", f"--users={concurrency}", f"--spawn-rate={concurrency}"]
