@@ -34,7 +34,9 @@ from django.db import connection, models, transaction
 
 from cohorts.models import Accelerator
 
-PROJECT_APPS = ("cohorts", "members", "challenges", "program_admin")
+# In the order their rows can be loaded: each app only points at apps before it (loaddata reads the
+# file in order; Django sorts models by natural keys only, not by foreign keys).
+PROJECT_APPS = ("cohorts", "challenges", "members", "program_admin")
 # Rows of these models never travel: they are per-installation plumbing, not the program's data.
 NOT_EXPORTED: set[str] = set()
 FORMAT_VERSION = 1
@@ -180,6 +182,7 @@ class ExactJSONEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+@transaction.atomic
 def import_accelerator(data: str) -> dict[str, int]:
     """Load an export into this database, all or nothing; refuses to overwrite existing rows."""
     try:
