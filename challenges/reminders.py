@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from cohorts.calendar import REPORTING_PHASES
 from cohorts.models import Accelerator, Cohort
 from core.sql import date_cast, date_param
 from core.tasking import enqueue_on_commit
@@ -104,6 +105,10 @@ def week_of(now: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
+# The phases in which a sponsor hears weekly: the ones that take check-ins.
+REPORTING = ", ".join(f"'{phase.value}'" for phase in REPORTING_PHASES)
+
+
 @transaction.atomic
 def sponsor_digests_send(*, now: datetime | None = None) -> list[int]:
     """Queue this week's digest for every sponsor of a running challenge, at most once a week."""
@@ -115,7 +120,8 @@ def sponsor_digests_send(*, now: datetime | None = None) -> list[int]:
             INSERT INTO {SD} (user_id, week_of, created_at)
             SELECT DISTINCT m.user_id, {date_cast()}, %s
             FROM {MS} m JOIN {CH} ch ON ch.id = m.challenge_id
-            WHERE m.role = 'sponsor' AND ch.withdrawn_at IS NULL AND ch.phase IN ('acceleration', 'sustainment')
+            WHERE m.role = '{Membership.Role.SPONSOR.value}' AND ch.withdrawn_at IS NULL
+              AND ch.phase IN ({REPORTING})
             ON CONFLICT (user_id, week_of) DO NOTHING
             RETURNING id
             """,

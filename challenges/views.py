@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.calendar import ACCELERATION_DAYS, Phase
+from cohorts.calendar import ACCELERATION_DAYS, Phase, day_in_acceleration
 from core.ids import posted_id
 from members.access import can_post_progress
 from members.models import Membership
@@ -33,6 +33,52 @@ TEMPLATE = "challenges/challenge_detail.html"
 # --- The challenge page ---------------------------------------------------------------------------
 
 
+def _checkin_state(request, challenge, checkins, *, today, now, may_post: bool, form) -> dict:
+    """What is due, this period's check-in, and the form to post (or correct) it with."""
+    cadence = challenge.cohort.accelerator.checkin_cadence_days
+    latest_period = max((c.period for c in checkins), default=None)
+    due = periods.checkin_due(cohort=challenge.cohort, cadence=cadence, today=today, latest_period=latest_period)
+    current = periods.current_period(cohort=challenge.cohort, cadence=cadence, today=today)
+    this_period = next((c for c in checkins if current and c.period == current.number), None)
+    correcting = None
+    if may_post and this_period and services.checkin_may_correct(checkin=this_period, by=request.user, now=now):
+        correcting = this_period
+    if may_post and form is None and current and (this_period is None or correcting):
+        initial = {}
+        if correcting:
+            initial = {
+                "value": correcting.value.normalize(),
+                "done": correcting.done,
+                "next_steps": correcting.next_steps,
+                "confidence": correcting.confidence,
+                "version": correcting.version,
+            }
+        form = CheckInForm(challenge=challenge, initial=initial)
+    return {
+        "due": due,
+        "current_period": current,
+        "this_period_checkin": this_period,
+        "correcting": correcting,
+        "correctable_until": services.checkin_correctable_until(correcting) if correcting else None,
+        "checkin_form": form if may_post else None,
+    }
+
+
+def _open_blockers_and_stations(challenge, *, today, failed_forms: dict) -> dict:
+    """The open blockers and the stations, each with its own form (the one that failed, kept)."""
+    blockers = list(challenge.blockers.filter(state=Blocker.State.OPEN).select_related("raised_by"))
+    for blocker in blockers:
+        blocker.resolve_form = failed_forms.get(("blocker", blocker.pk)) or BlockerResolveForm(
+            initial={"version": blocker.version}, prefix=f"blocker-{blocker.pk}"
+        )
+    stations = list(challenge.stations.all())
+    for station in stations:
+        station.done_form = failed_forms.get(("station", station.pk)) or StationDoneForm(
+            initial={"done_on": today}, prefix=f"station-{station.pk}"
+        )
+    return {"blockers": blockers, "stations": stations}
+
+
 def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, failed_forms=None) -> dict:
     """Everything the page shows, in a fixed number of queries whatever the history's length."""
     accelerator = challenge.cohort.accelerator
@@ -44,40 +90,6 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
             Prefetch("revisions", queryset=CheckInRevision.objects.select_related("corrected_by"))
         )
     )
-    cadence = accelerator.checkin_cadence_days
-    latest_period = max((c.period for c in checkins), default=None)
-    due = periods.checkin_due(cohort=challenge.cohort, cadence=cadence, today=today, latest_period=latest_period)
-    current = periods.current_period(cohort=challenge.cohort, cadence=cadence, today=today)
-    this_period = next((c for c in checkins if current and c.period == current.number), None)
-
-    correcting = None
-    if may_post and this_period and services.checkin_may_correct(checkin=this_period, by=request.user, now=now):
-        correcting = this_period
-    if may_post and checkin_form is None and current and (this_period is None or correcting):
-        initial = {}
-        if correcting:
-            initial = {
-                "value": correcting.value.normalize(),
-                "done": correcting.done,
-                "next_steps": correcting.next_steps,
-                "confidence": correcting.confidence,
-                "version": correcting.version,
-            }
-        checkin_form = CheckInForm(challenge=challenge, initial=initial)
-    if may_post and blocker_form is None:
-        blocker_form = BlockerForm()
-
-    blockers = list(challenge.blockers.filter(state=Blocker.State.OPEN).select_related("raised_by"))
-    failed_forms = failed_forms or {}
-    for blocker in blockers:
-        blocker.resolve_form = failed_forms.get(("blocker", blocker.pk)) or BlockerResolveForm(
-            initial={"version": blocker.version}, prefix=f"blocker-{blocker.pk}"
-        )
-    stations = list(challenge.stations.all())
-    for station in stations:
-        station.done_form = failed_forms.get(("station", station.pk)) or StationDoneForm(
-            initial={"done_on": today}, prefix=f"station-{station.pk}"
-        )
     day = challenge.cohort.day_number(today)
     return {
         "challenge": challenge,
@@ -86,19 +98,13 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
         "today": today,
         "day": day,
         "days_to_launch": max(-day, 0),
-        "day_in_acceleration": min(max(day, 0), ACCELERATION_DAYS),
+        "day_in_acceleration": day_in_acceleration(day),
         "sustainment_day": day - ACCELERATION_DAYS,
-        "due": due,
-        "current_period": current,
-        "this_period_checkin": this_period,
-        "correcting": correcting,
-        "correctable_until": services.checkin_correctable_until(correcting) if correcting else None,
-        "checkin_form": checkin_form if may_post else None,
-        "blocker_form": blocker_form if may_post else None,
+        **_checkin_state(request, challenge, checkins, today=today, now=now, may_post=may_post, form=checkin_form),
+        "blocker_form": (blocker_form or BlockerForm()) if may_post else None,
         "checkins": checkins,
         "chart": charts.trajectory_chart(challenge=challenge, checkins=checkins, today=today),
-        "blockers": blockers,
-        "stations": stations,
+        **_open_blockers_and_stations(challenge, today=today, failed_forms=failed_forms or {}),
         "memberships": challenge.memberships.select_related("user").order_by("role", "user__full_name"),
         "transitions": challenge.transitions.all(),
         "Phase": Phase,
@@ -256,7 +262,7 @@ def my_challenges(request):
             "roles": [seat.get_role_display()],
             "day": day,
             "days_to_launch": max(-day, 0),
-            "day_in_acceleration": min(max(day, 0), ACCELERATION_DAYS),
+            "day_in_acceleration": day_in_acceleration(day),
             "sustainment_day": day - ACCELERATION_DAYS,
             "due": None
             if challenge.is_withdrawn
