@@ -236,7 +236,9 @@ def refresh_status(
                     FROM {CH} ch
                     JOIN {CO} co ON co.id = ch.cohort_id
                     JOIN {AC} ac ON ac.id = co.accelerator_id
-                    WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL {filters} {scope}
+                    WHERE co.accelerator_id = %s AND co.status = '{Cohort.Status.LAUNCHED.value}'
+                      AND ch.withdrawn_at IS NULL
+                      {filters} {scope}
                 ) calc
             ) fresh
             WHERE {CH}.id = fresh.id
@@ -259,7 +261,6 @@ def _materialise_stations(cursor, accelerator_id: int, cohort_ids) -> int:
         JOIN {CO} co ON co.id = ch.cohort_id
         JOIN {STT} t ON t.accelerator_id = co.accelerator_id
         WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
-          AND ch.phase <> '{Phase.CLOSED.value}'
           AND NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id AND s.template_id = t.id)
           {scope}
         ON CONFLICT (challenge_id, template_id) DO NOTHING

@@ -229,3 +229,27 @@ def test_no_progress_on_a_decrease_metric_is_stored_as_plain_zero():
     clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=5)), notify=False)
     challenge.refresh_from_db()
     assert str(challenge.progress) == "0.0"
+
+
+def test_stations_follow_the_template_whatever_the_clocks_history():
+    """Found by an independent check of the clock: one tick at Day 191 recorded 3 transitions and no
+    station, where ticks at Day 150 and then Day 200 made all of them."""
+    from challenges.services import accelerator_install_default_stations
+
+    late = make_challenge("Asia/Tashkent")
+    accelerator_install_default_stations(accelerator=late.cohort.accelerator)
+    clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=191), 9), notify=False)
+    steady = make_challenge("Asia/Tashkent")
+    accelerator_install_default_stations(accelerator=steady.cohort.accelerator)
+    for day in (150, 200):
+        clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=day), 9), notify=False)
+    assert late.stations.count() == steady.stations.count() == 11
+
+
+def test_a_draft_cohorts_challenges_are_left_alone_by_the_status_refresh():
+    challenge = make_challenge("Asia/Dubai", current_value=Decimal("30"))
+    challenge.cohort.status, challenge.cohort.launched_at = "draft", None
+    challenge.cohort.save()
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=50), 9), notify=False)
+    challenge.refresh_from_db()
+    assert (challenge.progress, challenge.expected_progress, challenge.phase) == (0.0, 0.0, Phase.DESIGN)
