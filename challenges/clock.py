@@ -200,7 +200,9 @@ def refresh_status(
     """Recompute stored progress, expected progress, status and the stale flag, set-based.
 
     Used by the clock for a whole accelerator and by the check-in service for one challenge,
-    so the rule lives in one place. Only rows whose values change are written.
+    so the rule lives in one place. Only rows whose values change are written, and each row at
+    most once a day otherwise (``refreshed_on``): a tick for an earlier day than the last one
+    (a delayed task, a clock set back) never moves stored state backwards.
     """
     today_sql = date_cast()
     expected = (
@@ -227,7 +229,7 @@ def refresh_status(
         cursor.execute(
             f"""
             UPDATE {CH} SET progress = fresh.progress, expected_progress = fresh.expected,
-                status = fresh.status, is_stale = fresh.stale
+                status = fresh.status, is_stale = fresh.stale, refreshed_on = {today_sql}
             FROM (
                 SELECT calc.id, calc.progress, calc.expected, calc.stale,
                        {status_sql(progress="calc.progress", expected="calc.expected", phase="calc.phase")} AS status
@@ -242,10 +244,12 @@ def refresh_status(
                 ) calc
             ) fresh
             WHERE {CH}.id = fresh.id
+              AND ({CH}.refreshed_on IS NULL OR {CH}.refreshed_on <= {today_sql})
               AND ({CH}.status <> fresh.status OR {CH}.progress <> fresh.progress
-                   OR {CH}.expected_progress <> fresh.expected OR {CH}.is_stale <> fresh.stale)
+                   OR {CH}.expected_progress <> fresh.expected OR {CH}.is_stale <> fresh.stale
+                   OR {CH}.refreshed_on IS NULL OR {CH}.refreshed_on < {today_sql})
             """,
-            params,
+            [date_param(today), *params, date_param(today), date_param(today)],
         )
         return cursor.rowcount
 

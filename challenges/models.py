@@ -60,6 +60,8 @@ class Challenge(models.Model):
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.NOT_STARTED)
     last_checkin_on = models.DateField(_("last check-in"), null=True, blank=True)
     is_stale = models.BooleanField(_("stale"), default=False)
+    # The local day the values above were computed for; they are never recomputed for an earlier one.
+    refreshed_on = models.DateField(_("refreshed on"), null=True, blank=True, editable=False)
 
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
@@ -74,7 +76,9 @@ class Challenge(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["progress", "expected_progress", "is_stale", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["progress", "expected_progress", "is_stale", "refreshed_on", "updated_at"]
+    )
 
     class Meta:
         verbose_name = _("challenge")

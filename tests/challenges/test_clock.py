@@ -253,3 +253,17 @@ def test_a_draft_cohorts_challenges_are_left_alone_by_the_status_refresh():
     clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=50), 9), notify=False)
     challenge.refresh_from_db()
     assert (challenge.progress, challenge.expected_progress, challenge.phase) == (0.0, 0.0, Phase.DESIGN)
+
+
+def test_a_tick_for_an_earlier_day_never_moves_stored_state_backwards():
+    challenge = make_challenge("Asia/Dubai", current_value=Decimal("35"))
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=60), 9), notify=False)
+    challenge.refresh_from_db()
+    later = (challenge.expected_progress, challenge.status, challenge.refreshed_on)
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=50), 9), notify=False)
+    challenge.refresh_from_db()
+    assert (challenge.expected_progress, challenge.status, challenge.refreshed_on) == later
+    assert later[0] == pytest.approx(0.6) and later[2] == LAUNCH + timedelta(days=60)
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=61), 9), notify=False)
+    challenge.refresh_from_db()
+    assert challenge.expected_progress == pytest.approx(0.61)
