@@ -28,7 +28,7 @@ from core.tasking import enqueue_batches
 from .models import Challenge, PhaseTransition, Station, StationTemplate
 from .notifications import NOTIFY_BATCH
 from .periods import SUSTAINMENT_CADENCE_DAYS
-from .status import status_sql
+from .status import gain_sql, span_sql, status_sql
 
 # A challenge is flagged stale this many days after its check-in fell due (our default).
 STALE_GRACE_DAYS = 3
@@ -205,9 +205,8 @@ def refresh_status(
     (a delayed task, a clock set back) never moves stored state backwards.
     """
     today_sql = date_cast()
-    expected = (
-        f"({as_float(clamp(days_between(today_sql, 'co.launch_date'), 0, ACCELERATION_DAYS))} / {ACCELERATION_DAYS})"
-    )
+    day = clamp(days_between(today_sql, "co.launch_date"), 0, ACCELERATION_DAYS)
+    expected = f"({as_float(day)} / {ACCELERATION_DAYS})"
     # "+ 0.0" turns the -0.0 that 0 / (a negative span) gives for decrease metrics into 0.0.
     progress = (
         f"({as_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
@@ -218,7 +217,9 @@ def refresh_status(
         WHEN ch.phase = '{Phase.ACCELERATION.value}' THEN {since_checkin} > ac.checkin_cadence_days + {STALE_GRACE_DAYS}
         WHEN ch.phase = '{Phase.SUSTAINMENT.value}' THEN {since_checkin} > {SUSTAINMENT_CADENCE_DAYS + STALE_GRACE_DAYS}
         ELSE {false()} END)"""
-    params: list = [date_param(today)] * 3 + [accelerator.id]
+    gain = gain_sql(value="ch.current_value", baseline="ch.baseline_value", target="ch.target_value")
+    span = span_sql(baseline="ch.baseline_value", target="ch.target_value")
+    params: list = [date_param(today)] * 4 + [accelerator.id]
     filters = ""
     if challenge_ids is not None:
         filters += f" AND ch.id IN ({placeholders(challenge_ids)})"
@@ -232,9 +233,10 @@ def refresh_status(
                 status = fresh.status, is_stale = fresh.stale, refreshed_on = {today_sql}
             FROM (
                 SELECT calc.id, calc.progress, calc.expected, calc.stale,
-                       {status_sql(progress="calc.progress", expected="calc.expected", phase="calc.phase")} AS status
+                       {status_sql(gain="calc.gain", span="calc.span", day="calc.day", phase="calc.phase")} AS status
                 FROM (
-                    SELECT ch.id, ch.phase, {progress} AS progress, {expected} AS expected, {stale} AS stale
+                    SELECT ch.id, ch.phase, {progress} AS progress, {expected} AS expected, {stale} AS stale,
+                           {gain} AS gain, {span} AS span, {day} AS day
                     FROM {CH} ch
                     JOIN {CO} co ON co.id = ch.cohort_id
                     JOIN {AC} ac ON ac.id = co.accelerator_id

@@ -38,6 +38,15 @@ def clamp(sql: str, low, high) -> str:
     return f"MIN(MAX({sql}, {low}), {high})"
 
 
+def exact_decimal(sql: str, places: int) -> str:
+    """A decimal column as a number both databases compare exactly. PostgreSQL's numeric already is;
+    SQLite keeps decimals as floating point, so there the value is scaled to a whole number of its
+    smallest step (10 ** -places) and compared as an integer."""
+    if connection.vendor == "postgresql":
+        return sql
+    return f"CAST(ROUND(({sql}) * {10**places}) AS INTEGER)"
+
+
 def false() -> str:
     return "false" if connection.vendor == "postgresql" else "0"
 

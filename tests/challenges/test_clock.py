@@ -9,7 +9,7 @@ from django.db import connection
 
 from challenges import clock
 from challenges.models import Challenge, PhaseTransition, Station, Status
-from challenges.status import status_for
+from challenges.status import gain_and_span, status_for
 from cohorts.calendar import Phase, phase_on, phase_starts_on
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory
 
@@ -188,7 +188,8 @@ def test_the_sql_status_rule_matches_the_python_one(direction, baseline, target,
     for day in (64, 150):  # acceleration (expected 64%) and sustainment
         clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=day), 9), notify=False)
         challenge.refresh_from_db()
-        expected = status_for(phase=challenge.phase, progress=share, expected=challenge.expected_progress)
+        gain, span = gain_and_span(value=current, baseline=baseline_value, target=target_value)
+        expected = status_for(phase=challenge.phase, gain=gain, span=span, day=min(day, 100))
         assert challenge.status == expected, (day, share)
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from challenges.models import Challenge, Status
 from challenges.services import checkin_submit
-from challenges.status import status_for
+from challenges.status import gain_and_span, status_for
 from tests.challenges.journey import make_team, on_day, tick
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,10 @@ def test_it_computes_status_in_both_directions_during_acceleration(metric, value
     assert challenge.expected_progress == pytest.approx(0.5)
     assert challenge.status == status
     # The same rule as the clock's Python twin.
-    assert status_for(phase="acceleration", progress=challenge.progress, expected=0.5) == status
+    gain, span = gain_and_span(
+        value=challenge.current_value, baseline=challenge.baseline_value, target=challenge.target_value
+    )
+    assert status_for(phase="acceleration", gain=gain, span=span, day=50) == status
 
 
 @pytest.mark.parametrize(
