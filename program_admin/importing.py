@@ -258,7 +258,11 @@ def detect_encoding(data: bytes) -> str:
     if best is None:
         raise ImportRejected([Problem("unknown_encoding")])
     text = str(best)
-    return next(encoding for encoding in SINGLE_BYTE if data.decode(encoding, errors="replace") == text)
+    # Text whose only non-ASCII characters are punctuation (‘ ’ « », no-break spaces) reads the same
+    # in several code pages: call it Latin, not Cyrillic.
+    latin = not any(ord(character) > 127 and character.isalpha() for character in text)
+    order = [Encoding.CP1252, Encoding.CP1254, *SINGLE_BYTE] if latin else SINGLE_BYTE
+    return next(encoding for encoding in order if data.decode(encoding, errors="replace") == text)
 
 
 def decode_text(data: bytes, encoding: str) -> str:

@@ -363,7 +363,9 @@ def _reading_of(job, data) -> tuple[forms.ImportReadingForm, importing.Reading]:
     if detected.is_workbook:
         return forms.ImportReadingForm(), detected
     initial = {"encoding": job.encoding, "delimiter": job.delimiter, "decimal_mark": job.decimal_mark}
-    chosen = data if data and any(key in data for key in initial) else None
+    chosen = (
+        {key: data.get(key) or value for key, value in initial.items()} if any(k in data for k in initial) else None
+    )
     form = forms.ImportReadingForm(chosen, initial=initial)
     if chosen is None or not form.is_valid():
         return form, detected
