@@ -11,7 +11,7 @@ from cohorts.models import Accelerator, Cohort, Entity
 from core.text import require_one_line, validate_one_line
 from members.models import Membership
 
-from .models import CandidateChallenge
+from .models import CandidateChallenge, DecimalMark, Delimiter, Encoding
 
 SCORE_CHOICES = [(n, str(n)) for n in range(6)]
 SEAT_ROLES = [
@@ -245,6 +245,14 @@ class ImportForm(forms.Form):
                 params={"size": filesizeformat(upload.size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)},
             )
         return upload
+
+
+class ImportReadingForm(forms.Form):
+    """How to read an uploaded CSV file: the preview's corrections, and what "Import" confirms."""
+
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=Encoding.choices)
+    delimiter = forms.ChoiceField(label=_("Columns separated by"), choices=Delimiter.choices)
+    decimal_mark = forms.ChoiceField(label=_("Numbers"), choices=DecimalMark.choices)
 
 
 class LaunchForm(forms.Form):

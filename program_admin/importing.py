@@ -5,8 +5,10 @@ people and the cohort's existing challenges, and only a file without a single pr
 in one transaction. Problems are kept as codes with parameters and translated when shown, so a
 job checked by a Celery worker still speaks the reader's language.
 
-Excel in Arabic locales writes CSV as Windows-1256 ("CSV") or UTF-16 with a BOM, tab-separated
-("Unicode text"); both are accepted, as is UTF-8 with or without a BOM.
+A CSV file's encoding, column separator and decimal mark are detected (Excel's "CSV" is the
+locale's Windows code page, semicolon-separated with decimal commas in Russian; "CSV UTF-8" has a
+BOM; "Unicode text" is UTF-16, tab-separated) and shown on a preview the admin confirms or
+corrects before anything is checked or saved.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,7 +38,7 @@ from core.tasking import enqueue_on_commit
 from core.text import is_one_line
 from members.models import Membership
 
-from .models import ImportJob
+from .models import DecimalMark, Delimiter, Encoding, ImportJob
 
 # Files with more data rows than this are imported by a Celery task, with a progress bar.
 ASYNC_ROW_THRESHOLD = 500
@@ -81,6 +84,11 @@ COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 MESSAGES = {
     "too_large": _("The file is %(size)s; the largest file accepted is %(limit)s."),
     "unreadable": _("The file could not be read. Upload a CSV file or an Excel workbook (.xlsx)."),
+    "unknown_encoding": _(
+        "The file's characters could not be recognised. "
+        "Save it from your spreadsheet as “CSV UTF-8” and upload it again."
+    ),
+    "wrong_encoding": _("The file cannot be read as %(encoding)s; choose another encoding."),
     "old_excel": _("This is an old Excel workbook (.xls). Save it as .xlsx or CSV and upload it again."),
     "empty": _("The file has no challenge rows under its header row."),
     "missing_column": _("The column “%(column)s” is missing from the header row."),
@@ -132,10 +140,48 @@ class ImportRejected(Exception):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class Reading:
+    """How a file was read: detected on upload, shown on the preview, corrected by the admin.
+
+    A workbook has a sheet and no encoding or separator; a CSV file has all three of its own.
+    """
+
+    encoding: str = ""
+    delimiter: str = ""
+    decimal_mark: str = ""
+    sheet: str = ""
+
+    @property
+    def is_workbook(self) -> bool:
+        return not self.encoding
+
+    @property
+    def description(self) -> str:
+        if self.is_workbook:
+            return str(_("Read as an Excel workbook, sheet “%(sheet)s”.")) % {"sheet": self.sheet}
+        return str(_("Read as %(encoding)s, %(columns)s.")) % {
+            "encoding": Encoding(self.encoding).label,
+            "columns": SEPARATED_BY[self.delimiter],
+        }
+
+    @property
+    def numbers(self) -> str:
+        return str(_("Numbers: %(decimal_mark)s.")) % {"decimal_mark": DecimalMark(self.decimal_mark).label}
+
+
+SEPARATED_BY = {
+    Delimiter.COMMA: _("columns separated by commas"),
+    Delimiter.SEMICOLON: _("columns separated by semicolons"),
+    Delimiter.TAB: _("columns separated by tabs"),
+}
+
+
 @dataclass
 class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (row number as the spreadsheet shows it, cells)
+    reading: Reading = field(default_factory=Reading)
 
 
 @dataclass
@@ -165,38 +211,112 @@ def check_size(size: int) -> None:
         )
 
 
-def read_table(data: bytes) -> Table:
-    """The header and the non-blank rows of an XLSX workbook's first sheet or of a CSV file."""
+def read_table(data: bytes, *, encoding: str = "", delimiter: str = "", decimal_mark: str = "") -> Table:
+    """The header and the non-blank rows of an XLSX workbook's first sheet or of a CSV file.
+
+    Whatever is not given (encoding, column separator, decimal mark) is detected; the table's
+    ``reading`` says what was used, for the preview the admin confirms.
+    """
     check_size(len(data))
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
+        table = _read_xlsx(data)
+        table.reading = Reading(decimal_mark=decimal_mark or DecimalMark.POINT, sheet=table.reading.sheet)
+        return table
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRejected([Problem("old_excel")])
-    return _read_csv(decode_text(data))
+    encoding = encoding or detect_encoding(data)
+    text = decode_text(data, encoding)
+    delimiter = delimiter or detect_delimiter(text)
+    table = _read_csv(text, Delimiter(delimiter).character)
+    table.reading = Reading(
+        encoding=encoding, delimiter=delimiter, decimal_mark=decimal_mark or detect_decimal_mark(table, delimiter)
+    )
+    return table
 
 
-def decode_text(data: bytes) -> str:
+# Single-byte code pages tried when a file is not UTF-8, in order of preference when two of them
+# read the file the same (Uzbek Latin text reads the same in 1252 and 1254).
+SINGLE_BYTE = [Encoding.CP1251, Encoding.CP1256, Encoding.CP1252, Encoding.CP1254, Encoding.KOI8_R, Encoding.CP866]
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding the file was written in: a BOM, valid UTF-8, or charset-normalizer's best
+    guess among the code pages spreadsheets write here; refused when none reads as text."""
+    if data.startswith(codecs.BOM_UTF8):
+        return Encoding.UTF8
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return Encoding.UTF16
     try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return data.decode("utf-16")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            # What Excel's "CSV" writes in Arabic locales.
-            return data.decode("cp1256")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ImportRejected([Problem("unreadable")]) from None
+        pass
+    else:
+        return Encoding.UTF8
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=[str(encoding) for encoding in SINGLE_BYTE]).best()
+    if best is None:
+        raise ImportRejected([Problem("unknown_encoding")])
+    text = str(best)
+    # Text whose only non-ASCII characters are punctuation (‘ ’ « », no-break spaces) reads the same
+    # in several code pages: call it Latin, not Cyrillic.
+    latin = not any(ord(character) > 127 and character.isalpha() for character in text)
+    order = [Encoding.CP1252, Encoding.CP1254, *SINGLE_BYTE] if latin else SINGLE_BYTE
+    return next(encoding for encoding in order if data.decode(encoding, errors="replace") == text)
 
 
-def _read_csv(text: str) -> Table:
-    if "\x00" in text:
+def decode_text(data: bytes, encoding: str) -> str:
+    codec = "utf-8-sig" if encoding == Encoding.UTF8 else encoding  # utf-8-sig drops a BOM
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        raise ImportRejected([Problem("wrong_encoding", params={"encoding": str(Encoding(encoding).label)})]) from None
+    if "\x00" in text:  # UTF-16 read as something else, or not text at all
         raise ImportRejected([Problem("unreadable")])
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(["\t", ";", ","], key=first_line.count) if first_line else ","
-    if first_line and first_line.count(delimiter) == 0:
-        delimiter = ","
+    return text
+
+
+def _delimiter_score(sample: str, character: str) -> tuple[float, int]:
+    """How well a separator splits the first lines: the share of rows as wide as the header, and its width."""
+    try:
+        records = [r for r in itertools.islice(csv.reader(io.StringIO(sample), delimiter=character), 50) if any(r)]
+    except csv.Error:
+        return (0.0, 0)
+    if len(sample) == DELIMITER_SAMPLE and len(records) > 1:
+        records = records[:-1]  # the sample may end inside the last record
+    if not records or len(records[0]) < 2:
+        return (0.0, 0)
+    width = len(records[0])
+    return (sum(len(record) == width for record in records) / len(records), width)
+
+
+DELIMITER_SAMPLE = 64 * 1024
+
+
+def detect_delimiter(text: str) -> str:
+    """Comma, semicolon or tab: whichever splits the first lines into the most regular columns."""
+    sample = text[:DELIMITER_SAMPLE]
+    scores = {delimiter: _delimiter_score(sample, delimiter.character) for delimiter in Delimiter}
+    best = max(Delimiter, key=lambda delimiter: scores[delimiter])
+    return best if scores[best][1] else Delimiter.COMMA
+
+
+_DECIMAL_COMMA = re.compile(r"-?(\d{1,3}([.\s\u00a0\u202f]\d{3})+,\d+|\d+,(\d{1,2}|\d{4,}))")
+_DECIMAL_POINT = re.compile(r"-?(\d{1,3}(,\d{3})+\.\d+|\d+\.(\d{1,2}|\d{4,}))")
+
+
+def detect_decimal_mark(table: Table, delimiter: str) -> str:
+    """A decimal comma when the numbers say so (1 234,5 or 45,5) or, when no number decides, in
+    a semicolon-separated file (Excel writes semicolons exactly where the decimal mark is a comma)."""
+    cells = [cell for _number, cells in table.rows for cell in cells if cell[:1].isdigit() or cell[:1] == "-"]
+    commas = any(_DECIMAL_COMMA.fullmatch(cell) for cell in cells)
+    points = any(_DECIMAL_POINT.fullmatch(cell) for cell in cells)
+    if commas != points:
+        return DecimalMark.COMMA if commas else DecimalMark.POINT
+    return DecimalMark.COMMA if delimiter == Delimiter.SEMICOLON else DecimalMark.POINT
+
+
+def _read_csv(text: str, delimiter: str) -> Table:
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error:
@@ -217,7 +337,9 @@ def _read_xlsx(data: bytes) -> Table:
         workbook.close()
     except Exception:  # openpyxl raises many kinds of errors for a damaged workbook
         raise ImportRejected([Problem("unreadable")]) from None
-    return _table_from(records)
+    table = _table_from(records)
+    table.reading = Reading(sheet=sheet.title)
+    return table
 
 
 def _cell_text(value) -> str:
@@ -280,14 +402,35 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹−", "01234567
 _SPACES = re.compile(r"[\s\u00a0\u202f\u066c']")
 
 
-def parse_number(text: str) -> Decimal | None:
-    """A number as people type it: Arabic-Indic digits, decimal comma or point, grouping spaces."""
+_GROUPED = {",": re.compile(r"-?\d{1,3}(,\d{3})+"), ".": re.compile(r"-?\d{1,3}(\.\d{3})+")}
+
+
+def _decimal_separator(value: str, decimal_mark: str) -> str:
+    """Which of "," and "." ends the whole part of ``value`` (the other one groups thousands).
+
+    Both present: the last one. One of them: it groups when it appears more than once, or when it
+    is followed by exactly three digits and the file's decimal mark is the other one ("1,500" is
+    1500 in a file with decimal points, 1.5 in one with decimal commas); otherwise it is decimal.
+    """
+    if "," in value and "." in value:
+        return "," if value.rfind(",") > value.rfind(".") else "."
+    separator = "," if "," in value else "."
+    other = "." if separator == "," else ","
+    marked = "," if decimal_mark == DecimalMark.COMMA else "."
+    if value.count(separator) > 1 or (_GROUPED[separator].fullmatch(value) and marked != separator):
+        return other
+    return separator
+
+
+def parse_number(text: str, decimal_mark: str = "") -> Decimal | None:
+    """A number as people type it: Arabic-Indic digits, decimal comma or point, grouping spaces.
+
+    ``decimal_mark`` (the file's, ``DecimalMark``) decides only what the number itself cannot.
+    """
     value = _SPACES.sub("", text.translate(_DIGITS)).replace("٫", ".")
-    if "," in value:
-        if "." in value or value.count(",") > 1 or re.search(r",\d{3}$", value):
-            value = value.replace(",", "")
-        else:
-            value = value.replace(",", ".")
+    separator = _decimal_separator(value, decimal_mark)
+    grouping = "." if separator == "," else ","
+    value = value.replace(grouping, "").replace(separator, ".")
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -360,6 +503,7 @@ class _Row:
 
     number: int
     values: dict[str, str]
+    decimal_mark: str = ""
     problems: list[Problem] = field(default_factory=list)
 
     def problem(self, code: str, key: str, **params) -> None:
@@ -425,7 +569,7 @@ def _number(row: _Row, key: str) -> Decimal | None:
     text = row.values[key]
     if not text:
         return None
-    number = parse_number(text)
+    number = parse_number(text, row.decimal_mark)
     if number is None:
         row.problem("not_a_number", key, value=text)
     elif abs(number) >= MAX_ABS_VALUE:
@@ -517,7 +661,7 @@ def check_rows(
         at = {key: index for key, index in positions.items() if index < len(cells)}
         return {column.key: cells[at[column.key]] if column.key in at else "" for column in COLUMNS}
 
-    rows = [_Row(number, values_of(cells)) for number, cells in table.rows]
+    rows = [_Row(number, values_of(cells), table.reading.decimal_mark) for number, cells in table.rows]
     emails = {address.lower() for row in rows for _key, address, _role in _addresses(row.values)}
     file = _File(lookups=Lookups(cohort=cohort, emails=emails), directions=direction_aliases())
     problems: list[Problem] = []
@@ -583,10 +727,114 @@ def save_rows(*, cohort: Cohort, rows: list[ChallengeRow], by) -> list[Challenge
     return created
 
 
-def import_now(*, cohort: Cohort, table: Table, by) -> list[Challenge]:
-    """Check a small file and save it in the request; raises ``ImportRejected``."""
-    rows = check_rows(cohort=cohort, table=table)
-    return save_rows(cohort=cohort, rows=rows, by=by)
+# --- The preview: the file waits in its ImportJob row until the admin confirms how it reads ---------
+
+PREVIEW_ROWS = 5
+
+
+@dataclass
+class Preview:
+    """The first rows as they read with ``reading``, which column each header cell was taken for,
+    and the required columns not found; or, when the file cannot be read that way, why."""
+
+    reading: Reading
+    header: list[str] = field(default_factory=list)
+    recognised: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    total_rows: int = 0
+    missing: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def preview(*, data: bytes, reading: Reading) -> Preview:
+    try:
+        table = read_table(
+            data, encoding=reading.encoding, delimiter=reading.delimiter, decimal_mark=reading.decimal_mark
+        )
+    except ImportRejected as rejected:
+        return Preview(reading=reading, problems=rejected.problems)
+    aliases = header_aliases()
+    keys = [aliases.get(_normalise(cell), "") for cell in table.header]
+    width = len(table.header)
+    return Preview(
+        reading=table.reading,
+        header=table.header,
+        recognised=[str(COLUMNS_BY_KEY[key].label) if key else "" for key in keys],
+        rows=[(number, cells + [""] * (width - len(cells))) for number, cells in table.rows[:PREVIEW_ROWS]],
+        total_rows=len(table.rows),
+        missing=[str(column.label) for column in COLUMNS if column.required and column.key not in keys],
+    )
+
+
+def import_upload(*, cohort: Cohort, file_name: str, data: bytes, by) -> ImportJob:
+    """Keep an uploaded file, with how it was detected to read, until the admin confirms it.
+
+    Raises ``ImportRejected`` when it cannot be read at all. The same admin's earlier unconfirmed
+    uploads for the cohort are dropped: only the latest one can still be confirmed.
+    """
+    if cohort.status != Cohort.Status.DRAFT:
+        raise ImportRejected([Problem("cohort_launched")])
+    table = read_table(data)
+    reading = table.reading
+    with transaction.atomic():
+        ImportJob.objects.filter(cohort=cohort, created_by=by, state=ImportJob.State.AWAITING).delete()
+        return ImportJob.objects.create(
+            cohort=cohort,
+            created_by=by,
+            file_name=file_name[:255],
+            payload=data,
+            state=ImportJob.State.AWAITING,
+            encoding=reading.encoding,
+            delimiter=reading.delimiter,
+            decimal_mark=reading.decimal_mark,
+            total_rows=len(table.rows),
+        )
+
+
+def job_reading(job: ImportJob) -> Reading:
+    return Reading(encoding=job.encoding, delimiter=job.delimiter, decimal_mark=job.decimal_mark)
+
+
+def import_job_confirm(*, job: ImportJob, reading: Reading, by) -> ImportJob | None:
+    """Import a kept file read as the admin confirmed: checked and saved now, or queued for a
+    worker when it is large. Returns the job as it ends up, or None when it was no longer waiting
+    (confirmed twice). Raises ``ImportRejected`` with every problem; the file then waits again.
+
+    Claimed with a conditional UPDATE, so a double-clicked "Import" imports once.
+    """
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    settings_ = {"encoding": reading.encoding, "delimiter": reading.delimiter, "decimal_mark": reading.decimal_mark}
+    if not jobs.filter(state=ImportJob.State.AWAITING).update(state=ImportJob.State.VALIDATING, **settings_):
+        return None
+    try:
+        table = read_table(bytes(job.payload), **settings_)
+        if len(table.rows) > ASYNC_ROW_THRESHOLD:
+            jobs.update(state=ImportJob.State.QUEUED, total_rows=len(table.rows), processed_rows=0)
+            enqueue_on_commit("program_admin.tasks.run_import", job.pk)
+        else:
+            rows = check_rows(cohort=job.cohort, table=table)
+            created = save_rows(cohort=job.cohort, rows=rows, by=by)
+            jobs.update(
+                state=ImportJob.State.SUCCEEDED,
+                finished_at=timezone.now(),
+                payload=b"",
+                total_rows=len(table.rows),
+                processed_rows=len(table.rows),
+                created_count=len(created),
+            )
+    except ImportRejected:
+        jobs.update(state=ImportJob.State.AWAITING)
+        raise
+    except IntegrityError:
+        jobs.update(state=ImportJob.State.AWAITING)
+        raise ImportRejected([Problem("conflict")]) from None
+    return jobs.get()
+
+
+def import_job_cancel(*, job: ImportJob) -> bool:
+    """Drop a file still waiting for confirmation; nothing of it was saved."""
+    deleted, _by_model = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.AWAITING).delete()
+    return bool(deleted)
 
 
 # --- The template -----------------------------------------------------------------------------
@@ -670,7 +918,9 @@ def import_job_run(*, job_id: int, progress_every: int = PROGRESS_EVERY) -> Impo
         jobs.update(state=state, finished_at=timezone.now(), payload=b"", **fields)
 
     try:
-        table = read_table(bytes(job.payload))
+        table = read_table(
+            bytes(job.payload), encoding=job.encoding, delimiter=job.delimiter, decimal_mark=job.decimal_mark
+        )
         jobs.update(total_rows=len(table.rows), processed_rows=0)
         rows = check_rows(
             cohort=job.cohort,

@@ -127,20 +127,65 @@ class CandidateChallenge(models.Model):
         return self.challenge_id is not None
 
 
-class ImportJob(models.Model):
-    """One uploaded challenge list, imported by a Celery task; the page polls its progress.
+class Encoding(models.TextChoices):
+    """The encodings spreadsheet programs write CSV in for this platform's languages (Python codec names).
 
-    The file itself is kept in ``payload`` until the import ends, so the worker needs no shared
-    disk. Problems are stored as codes with parameters and translated when shown, so each reader
-    sees them in their own language.
+    Excel's "CSV" uses the Windows code page of the computer's locale (1251 in Russian and Uzbek
+    Cyrillic, 1256 in Arabic, 1252 or 1254 in Latin-script locales); "CSV UTF-8" and "Unicode
+    text" are UTF-8 with a BOM and UTF-16 with a BOM; KOI8-R and DOS 866 still come from older
+    Russian systems.
     """
 
-    class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        VALIDATING = "validating", _("checking rows")
-        SAVING = "saving", _("saving")
-        SUCCEEDED = "succeeded", _("imported")
-        FAILED = "failed", _("rejected")
+    UTF8 = "utf-8", _("Unicode (UTF-8)")
+    UTF16 = "utf-16", _("Unicode (UTF-16)")
+    CP1251 = "cp1251", _("Cyrillic (Windows-1251)")
+    KOI8_R = "koi8_r", _("Cyrillic (KOI8-R)")
+    CP866 = "cp866", _("Cyrillic (DOS 866)")
+    CP1256 = "cp1256", _("Arabic (Windows-1256)")
+    CP1252 = "cp1252", _("Western European (Windows-1252)")
+    CP1254 = "cp1254", _("Turkish and Uzbek Latin (Windows-1254)")
+
+
+class Delimiter(models.TextChoices):
+    """What separates a CSV file's columns; named, because a tab cannot travel in a form's option."""
+
+    COMMA = "comma", _("commas (,)")
+    SEMICOLON = "semicolon", _("semicolons (;)")
+    TAB = "tab", _("tabs")
+
+    @property
+    def character(self) -> str:
+        return {"comma": ",", "semicolon": ";", "tab": "\t"}[self.value]
+
+
+class DecimalMark(models.TextChoices):
+    """Which of "," and "." separates a number's decimals; the other one may group its thousands."""
+
+    COMMA = "comma", _("decimal comma (1 234,5)")
+    POINT = "point", _("decimal point (1,234.5)")
+
+
+class ImportState(models.TextChoices):
+    AWAITING = "awaiting", _("awaiting confirmation")
+    QUEUED = "queued", _("queued")
+    VALIDATING = "validating", _("checking rows")
+    SAVING = "saving", _("saving")
+    SUCCEEDED = "succeeded", _("imported")
+    FAILED = "failed", _("rejected")
+
+
+class ImportJob(models.Model):
+    """One uploaded challenge list: kept until the admin confirms how it reads, then imported.
+
+    The file itself is kept in ``payload`` until the import ends, so neither the preview nor the
+    worker needs a shared disk and the browser never has to send the file twice. How it is read
+    (encoding, column separator, decimal mark) is detected on upload and may be corrected by the
+    admin on the preview; what was confirmed is what the worker reads. Problems are stored as
+    codes with parameters and translated when shown, so each reader sees them in their own
+    language.
+    """
+
+    State = ImportState
 
     cohort = models.ForeignKey(
         "cohorts.Cohort", verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="imports"
@@ -151,6 +196,9 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file name"), max_length=255)
     payload = models.BinaryField(_("file contents"), blank=True, default=b"")
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED)
+    encoding = models.CharField(_("encoding"), max_length=12, blank=True, choices=Encoding.choices)
+    delimiter = models.CharField(_("columns separated by"), max_length=12, blank=True, choices=Delimiter.choices)
+    decimal_mark = models.CharField(_("numbers"), max_length=12, blank=True, choices=DecimalMark.choices)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)
     created_count = models.PositiveIntegerField(_("challenges created"), default=0)
@@ -164,9 +212,13 @@ class ImportJob(models.Model):
         verbose_name_plural = _("challenge imports")
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(condition=Q(state__in=ImportState.values), name="import_job_state_known"),
+            models.CheckConstraint(condition=Q(encoding__in=["", *Encoding.values]), name="import_job_encoding_known"),
             models.CheckConstraint(
-                condition=Q(state__in=["queued", "validating", "saving", "succeeded", "failed"]),
-                name="import_job_state_known",
+                condition=Q(delimiter__in=["", *Delimiter.values]), name="import_job_delimiter_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(decimal_mark__in=["", *DecimalMark.values]), name="import_job_decimal_mark_known"
             ),
             models.CheckConstraint(
                 condition=Q(processed_rows__lte=F("total_rows")), name="import_job_progress_bounded"
@@ -179,6 +231,11 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+    @property
+    def is_running(self) -> bool:
+        """Queued or in a worker's hands: the page polls only then."""
+        return self.state in (self.State.QUEUED, self.State.VALIDATING, self.State.SAVING)
 
     @property
     def percent(self) -> int:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("manage/cohorts/<int:cohort_id>/import/", views.manage_import, name="manage_import"),
     path("manage/cohorts/<int:cohort_id>/launch/", views.manage_launch, name="manage_launch"),
     path("manage/imports/<int:job_id>/", views.manage_import_job, name="manage_import_job"),
+    path("manage/imports/<int:job_id>/preview/", views.manage_import_preview, name="manage_import_preview"),
     path("manage/challenges/<int:challenge_id>/", views.manage_challenge, name="manage_challenge"),
     path("manage/challenges/<int:challenge_id>/people/", views.manage_challenge_people, name="manage_challenge_people"),
     path(

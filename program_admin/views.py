@@ -331,34 +331,17 @@ def manage_challenge_create(request, cohort):
 
 @access(ADMIN, COHORT_ADMIN)
 def manage_import(request, cohort):
+    """Upload a challenge list; it is kept, read, and shown on the preview before anything is saved."""
     form = forms.ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     problems: list[importing.Problem] = []
     if request.method == "POST" and not cohort.is_launched and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
         try:
-            table = importing.read_table(data)
-            if len(table.rows) > importing.ASYNC_ROW_THRESHOLD:
-                job = importing.import_job_create(
-                    cohort=cohort, file_name=upload.name, data=data, total_rows=len(table.rows), by=request.user
-                )
-                return redirect("manage_import_job", job_id=job.pk)
-            created = importing.import_now(cohort=cohort, table=table, by=request.user)
+            job = importing.import_upload(cohort=cohort, file_name=upload.name, data=upload.read(), by=request.user)
         except importing.ImportRejected as rejected:
             problems = rejected.problems
-        except IntegrityError:
-            problems = [importing.Problem("conflict")]
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s challenge was imported from %(file)s.",
-                    "%(count)s challenges were imported from %(file)s.",
-                    len(created),
-                )
-                % {"count": len(created), "file": upload.name},
-            )
-            return redirect("manage_cohort", cohort_id=cohort.pk)
+            return redirect("manage_import_preview", job_id=job.pk)
     return render(
         request,
         "program_admin/import.html",
@@ -372,6 +355,79 @@ def manage_import(request, cohort):
         },
         status=422 if problems else 200,
     )
+
+
+def _reading_of(job, data) -> tuple[forms.ImportReadingForm, importing.Reading]:
+    """The reading the admin chose (GET to look, POST to confirm), else the one detected on upload."""
+    detected = importing.job_reading(job)
+    if detected.is_workbook:
+        return forms.ImportReadingForm(), detected
+    initial = {"encoding": job.encoding, "delimiter": job.delimiter, "decimal_mark": job.decimal_mark}
+    chosen = (
+        {key: data.get(key) or value for key, value in initial.items()} if any(k in data for k in initial) else None
+    )
+    form = forms.ImportReadingForm(chosen, initial=initial)
+    if chosen is None or not form.is_valid():
+        return form, detected
+    return form, importing.Reading(**form.cleaned_data)
+
+
+def _import_confirm(request, job, reading):
+    """Confirm the preview: a redirect when imported or queued, or the problems to show."""
+    try:
+        outcome = importing.import_job_confirm(job=job, reading=reading, by=request.user)
+    except importing.ImportRejected as rejected:
+        return rejected.problems
+    if outcome is None:
+        messages.info(request, _("This file was already confirmed."))
+        return redirect("manage_import_job", job_id=job.pk)
+    if outcome.state != ImportJob.State.SUCCEEDED:
+        return redirect("manage_import_job", job_id=job.pk)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s challenge was imported from %(file)s.",
+            "%(count)s challenges were imported from %(file)s.",
+            outcome.created_count,
+        )
+        % {"count": outcome.created_count, "file": job.file_name},
+    )
+    return redirect("manage_cohort", cohort_id=job.cohort_id)
+
+
+@access(ADMIN, IMPORT_JOB_ADMIN)
+def manage_import_preview(request, job):
+    """The first rows as read, what was detected, corrections (GET, htmx or not), confirm or cancel (POST)."""
+    cohort = job.cohort
+    waiting = job.state == ImportJob.State.AWAITING
+    if request.method == "POST" and not waiting:
+        return redirect("manage_import_job", job_id=job.pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "cancel":
+        importing.import_job_cancel(job=job)
+        messages.info(request, _("The file was dropped; nothing was imported."))
+        return redirect("manage_import", cohort_id=cohort.pk)
+    problems: list[importing.Problem] = []
+    form, reading = _reading_of(job, request.POST if action == "confirm" else request.GET)
+    if action == "confirm":
+        outcome = _import_confirm(request, job, reading)
+        if not isinstance(outcome, list):
+            return outcome
+        problems = outcome
+    context = {
+        "cohort": cohort,
+        "theme_accelerator": cohort.accelerator,
+        "job": job,
+        "waiting": waiting,
+        "form": form,
+        "preview": importing.preview(data=bytes(job.payload), reading=reading) if waiting else None,
+        "problems": problems,
+        "threshold": importing.ASYNC_ROW_THRESHOLD,
+    }
+    template = "program_admin/import_preview.html"
+    if request.htmx and request.method == "GET":
+        template += "#preview"
+    return render(request, template, context, status=422 if problems else 200)
 
 
 @access(ADMIN_PAGE, IMPORT_JOB_ADMIN)

@@ -77,7 +77,10 @@ def upload_list(live_server, page, cohort):
     page.set_input_files(
         "#id_file", files=[{"name": "challenges.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}]
     )
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_url(re.compile(r"/manage/imports/\d+/preview/$"))
+    assert "Read as Unicode (UTF-8), columns separated by commas." in page.inner_text("main")
+    page.get_by_role("button", name="Check and import 1 row").click()
     page.wait_for_url(f"{live_server.url}/manage/cohorts/{cohort.pk}/")
     assert "1 challenge was imported from challenges.csv." in page.inner_text("main")
     assert "missing team lead" in page.inner_text("main")

@@ -111,3 +111,21 @@ def _typed(cell: str):
         return int(cell)
     except ValueError:
         return cell
+
+
+def upload_and_confirm(client, cohort, data: bytes, name="challenges.csv", **reading):
+    """What an admin does: upload the file, look at the preview, press "Check and import".
+
+    ``reading`` overrides what was detected (encoding, delimiter, decimal_mark), as the preview's
+    choices do. Returns the confirmation's response, or the upload's when it was refused.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    response = client.post(reverse("manage_import", args=[cohort.pk]), {"file": SimpleUploadedFile(name, data)})
+    if response.status_code != 302:
+        return response
+    preview = client.get(response["Location"])
+    shown = preview.context["preview"].reading
+    posted = {"encoding": shown.encoding, "delimiter": shown.delimiter, "decimal_mark": shown.decimal_mark}
+    return client.post(response["Location"], {"action": "confirm", **posted, **reading})

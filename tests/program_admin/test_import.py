@@ -4,7 +4,6 @@ import codecs
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -13,7 +12,7 @@ from challenges.models import Challenge
 from members.models import Membership
 from program_admin import importing
 from tests.factories import ChallengeFactory
-from tests.program_admin.journey import HEADER, build_journey, csv_bytes, good_rows, xlsx_bytes
+from tests.program_admin.journey import HEADER, build_journey, csv_bytes, good_rows, upload_and_confirm, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +29,9 @@ def admin_client(client, journey):
 
 
 def upload(client, cohort, data: bytes, name="challenges.csv"):
-    return client.post(
-        reverse("manage_import", args=[cohort.pk]), {"file": SimpleUploadedFile(name, data)}, follow=False
-    )
+    """Upload, then confirm the preview as it was read: the response of the confirmation (or of
+    the upload, when the file could not be read at all)."""
+    return upload_and_confirm(client, cohort, data, name)
 
 
 def problems_of(response) -> list[tuple]:

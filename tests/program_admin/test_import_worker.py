@@ -43,13 +43,8 @@ def big_file(journey, rows=ROWS, *, bad_row: int | None = None) -> bytes:
     return csv_bytes([HEADER, *body])
 
 
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_it_imports_2000_rows_in_a_real_worker_while_the_page_polls_its_progress(client):
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the worker process needs a file-backed test database")
-    journey = build_journey()
-    client.force_login(journey.admin)
+def upload_and_confirm_big(client, journey):
+    """Upload the big file, read its preview, confirm it: the job is queued for a worker."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     response = client.post(
@@ -57,8 +52,27 @@ def test_it_imports_2000_rows_in_a_real_worker_while_the_page_polls_its_progress
         {"file": SimpleUploadedFile("big.csv", big_file(journey))},
     )
     job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("manage_import_preview", args=[job.pk])
+    assert job.state == ImportJob.State.AWAITING and job.total_rows == ROWS
+    preview = client.get(response["Location"])
+    assert "Read as Unicode (UTF-8), columns separated by commas." in preview.content.decode()
+    response = client.post(
+        response["Location"], {"action": "confirm", "encoding": "utf-8", "delimiter": "comma", "decimal_mark": "point"}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("manage_import_job", args=[job.pk])
+    job.refresh_from_db()
     assert job.state == ImportJob.State.QUEUED and job.total_rows == ROWS
+    return response, job
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_it_imports_2000_rows_in_a_real_worker_while_the_page_polls_its_progress(client):
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("the worker process needs a file-backed test database")
+    journey = build_journey()
+    client.force_login(journey.admin)
+    response, job = upload_and_confirm_big(client, journey)
     page = client.get(response["Location"])
     assert 'hx-trigger="every 1s"' in page.content.decode(), "the page polls while the job runs"
 
