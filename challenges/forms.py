@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range
+from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, value_problem
 from .models import Blocker
 
 CONFIDENCE_CHOICES = [
@@ -78,6 +78,9 @@ class CheckInForm(forms.Form):
                 code="implausible",
                 params={"factor": PLAUSIBLE_SPAN_FACTOR},
             )
+        outside = value_problem(goal=self.challenge, value=value)
+        if outside:
+            raise forms.ValidationError(outside, code="outside_range")
         return value
 
     def clean_done(self):
