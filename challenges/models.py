@@ -49,6 +49,7 @@ class Challenge(models.Model):
         max_length=12,
         choices=UnitKind.choices,
         default=UnitKind.OTHER,
+        db_default=UnitKind.OTHER,  # rows written in raw SQL (benchmarks) get it too
         help_text=_("Sets the valid values: not below zero, 0–100 for a percentage, unless bounds are given."),
     )
     lower_bound = models.DecimalField(

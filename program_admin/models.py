@@ -58,7 +58,9 @@ class CandidateChallenge(models.Model):
     diagnosis_note = models.TextField(_("diagnosis note"), blank=True)
     metric = models.CharField(_("metric"), max_length=200, blank=True)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
-    unit_kind = models.CharField(_("kind of unit"), max_length=12, choices=UnitKind.choices, default=UnitKind.OTHER)
+    unit_kind = models.CharField(
+        _("kind of unit"), max_length=12, choices=UnitKind.choices, default=UnitKind.OTHER, db_default=UnitKind.OTHER
+    )
     lower_bound = models.DecimalField(_("lowest valid value"), **METRIC_DIGITS, null=True, blank=True)
     upper_bound = models.DecimalField(_("highest valid value"), **METRIC_DIGITS, null=True, blank=True)
     direction = models.CharField(

@@ -6,6 +6,7 @@ zero gets that value as its explicit lower bound (its range is then what its num
 """
 
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Q
@@ -55,6 +56,7 @@ class Migration(migrations.Migration):
                     ("rate", "rate"),
                     ("other", "other"),
                 ],
+                db_default="other",
                 default="other",
                 help_text="Sets the valid values: not below zero, 0–100 for a percentage, unless bounds are given.",
                 max_length=12,
@@ -97,6 +99,7 @@ class Migration(migrations.Migration):
                     ("rate", "rate"),
                     ("other", "other"),
                 ],
+                db_default="other",
                 default="other",
                 help_text="Sets the valid values: not below zero, 0–100 for a percentage, unless bounds are given.",
                 max_length=12,

@@ -6,6 +6,7 @@ zero gets that value as its explicit lower bound (its range is then what its num
 """
 
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import migrations, models
 from django.db.models import Q
@@ -51,6 +52,7 @@ class Migration(migrations.Migration):
                     ("rate", "rate"),
                     ("other", "other"),
                 ],
+                db_default="other",
                 default="other",
                 max_length=12,
                 verbose_name="kind of unit",
@@ -82,6 +84,7 @@ class Migration(migrations.Migration):
                     ("rate", "rate"),
                     ("other", "other"),
                 ],
+                db_default="other",
                 default="other",
                 max_length=12,
                 verbose_name="kind of unit",
