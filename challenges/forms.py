@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, value_problem
+from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, range_of, value_problem
 from .models import Blocker
 
 CONFIDENCE_CHOICES = [
@@ -65,6 +65,7 @@ class CheckInForm(forms.Form):
             if unit
             else _("Baseline %(baseline)s, target %(target)s.")
         ) % {"unit": unit, "baseline": _number(challenge.baseline_value), "target": _number(challenge.target_value)}
+        self.fields["value"].help_text += " " + range_of(challenge).hint
 
     def clean_value(self):
         value = self.cleaned_data["value"]

@@ -85,6 +85,16 @@ class ValidRange:
             return _("Enter a value of at most %(high)s for this goal.") % {"high": high}
         return _("Enter a value from %(low)s to %(high)s for this goal.") % {"low": low, "high": high}
 
+    @property
+    def hint(self) -> str:
+        """The range as the check-in form's help text says it."""
+        low, high = _shown(self.low), _shown(self.high)
+        if self.high is None:
+            return _("Valid values: %(low)s or more.") % {"low": low}
+        if self.low is None:
+            return _("Valid values: %(high)s or less.") % {"high": high}
+        return _("Valid values: %(low)s to %(high)s.") % {"low": low, "high": high}
+
 
 def _shown(value: Decimal | None) -> str:
     return "" if value is None else number_format(value.normalize(), use_l10n=True)

@@ -145,6 +145,7 @@ def test_a_negative_waiting_time_is_refused_by_the_form_with_the_range_and_nothi
     assert response.status_code == 200
     assert 'id="id_value_error"' in body
     assert "Enter a value of at least 0 for this goal." in body
+    assert "Valid values: 0 or more." in body
     assert CheckIn.objects.count() == 0
     challenge = Challenge.objects.get(pk=team.challenge.pk)
     assert challenge.current_value is None and challenge.status == "on_track"
@@ -172,6 +173,7 @@ def test_a_percentage_goal_refuses_130(client):
     team = percentage_team()
     body = post_value(client, team, "130").content.decode()
     assert "Enter a value from 0 to 100 for this goal." in body
+    assert "Valid values: 0 to 100." in body  # the form says the range before anyone types
     assert CheckIn.objects.count() == 0
     assert post_value(client, team, "100").status_code == 200
     assert CheckIn.objects.get().value == Decimal("100")
