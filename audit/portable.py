@@ -169,7 +169,6 @@ def _models_of(objects: Iterable) -> set[type[models.Model]]:
     return {type(obj.object) for obj in objects}
 
 
-@transaction.atomic
 class ExactJSONEncoder(DjangoJSONEncoder):
     """Times to the microsecond. DjangoJSONEncoder keeps milliseconds only, so a time such as
     07:45:25.000412 went out as "…25.000Z", came back as …25.000000 and went out again as

@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from cohorts.calendar import ACCELERATION_DAYS
 
+from .goals import range_of
+
 # User units of the viewBox; the SVG scales to its container (about 0.7× on a 375 px phone).
 WIDTH, HEIGHT = 480, 270
 MARGIN_START, MARGIN_END, MARGIN_TOP, MARGIN_BOTTOM = 60, 14, 14, 36
@@ -83,6 +85,29 @@ def expected_value(*, baseline: Decimal, target: Decimal, day: int) -> float:
     return float(baseline) + (float(target) - float(baseline)) * share
 
 
+def _value_axis(challenge, checkins) -> tuple[float, float, list[float]]:
+    """The value axis: low and high covering the baseline, the target and every value reported.
+
+    Padded by 8 % each side, but never past the goal's valid range (a waiting time's axis does not
+    run below zero minutes). Also the reported values beyond baseline and target, labelled on the
+    axis so the lowest and highest points read against a number.
+    """
+    goal = [float(challenge.baseline_value), float(challenge.target_value)]
+    reported = [float(c.value) for c in checkins]
+    low, high = min(goal + reported), max(goal + reported)
+    pad = (high - low) * 0.08 or 1.0
+    valid = range_of(challenge)
+    padded_low, padded_high = low - pad, high + pad
+    if valid.low is not None and padded_low < float(valid.low) <= low:
+        padded_low = float(valid.low)
+    if valid.high is not None and high <= float(valid.high) < padded_high:
+        padded_high = float(valid.high)
+    if padded_high - padded_low <= 0:
+        padded_low, padded_high = low - pad, high + pad
+    extremes = [v for v in (low, high) if v < min(goal) or v > max(goal)]
+    return padded_low, padded_high, extremes
+
+
 def trajectory_chart(*, challenge, checkins, today: date) -> Chart:
     """Chart ``challenge``'s check-ins (any iterable, any order) against the expected line."""
     cohort = challenge.cohort
@@ -94,10 +119,7 @@ def trajectory_chart(*, challenge, checkins, today: date) -> Chart:
     if (today - launch).days > ACCELERATION_DAYS or any(d > ACCELERATION_DAYS for d in days):
         last_day = ACCELERATION_DAYS + cohort.sustainment_days
 
-    values = [float(baseline), float(target), *(float(c.value) for c in checkins)]
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.08 or 1.0
-    low, high = low - pad, high + pad
+    low, high, extremes = _value_axis(challenge, checkins)
 
     def x_of(day: int) -> float:
         return round(MARGIN_START + PLOT_W * min(max(day, 0), last_day) / last_day, 1)
@@ -126,7 +148,7 @@ def trajectory_chart(*, challenge, checkins, today: date) -> Chart:
     chart.x_ticks = [(x_of(d), d) for d in range(0, last_day + 1, step)]
     if last_day % step:
         chart.x_ticks.append((x_of(last_day), last_day))
-    chart.y_ticks = [(y_of(v), v) for v in sorted({float(baseline), float(target)})]
+    chart.y_ticks = [(y_of(v), v) for v in sorted({float(baseline), float(target), *extremes})]
     chart.baseline_y, chart.target_y = y_of(float(baseline)), y_of(float(target))
     today_day = (today - launch).days
     if 0 <= today_day <= last_day:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range
+from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, range_of, value_problem
 from .models import Blocker
 
 CONFIDENCE_CHOICES = [
@@ -65,6 +65,7 @@ class CheckInForm(forms.Form):
             if unit
             else _("Baseline %(baseline)s, target %(target)s.")
         ) % {"unit": unit, "baseline": _number(challenge.baseline_value), "target": _number(challenge.target_value)}
+        self.fields["value"].help_text += " " + range_of(challenge).hint
 
     def clean_value(self):
         value = self.cleaned_data["value"]
@@ -78,6 +79,9 @@ class CheckInForm(forms.Form):
                 code="implausible",
                 params={"factor": PLAUSIBLE_SPAN_FACTOR},
             )
+        outside = value_problem(goal=self.challenge, value=value)
+        if outside:
+            raise forms.ValidationError(outside, code="outside_range")
         return value
 
     def clean_done(self):

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from cohorts.calendar import Phase
 
-from .goals import METRIC_DIGITS, Direction, goal_constraints
+from .goals import METRIC_DIGITS, Direction, Standing, UnitKind, goal_constraints, progress_text, standing
 
 
 class Status(models.TextChoices):
@@ -44,6 +44,28 @@ class Challenge(models.Model):
     )
     metric = models.CharField(_("metric"), max_length=200)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit_kind = models.CharField(
+        _("kind of unit"),
+        max_length=12,
+        choices=UnitKind.choices,
+        default=UnitKind.OTHER,
+        db_default=UnitKind.OTHER,  # rows written in raw SQL (benchmarks) get it too
+        help_text=_("Sets the valid values: not below zero, 0–100 for a percentage, unless bounds are given."),
+    )
+    lower_bound = models.DecimalField(
+        _("lowest valid value"),
+        **METRIC_DIGITS,
+        null=True,
+        blank=True,
+        help_text=_("Only if the metric can go below zero (or must stay above some value)."),
+    )
+    upper_bound = models.DecimalField(
+        _("highest valid value"),
+        **METRIC_DIGITS,
+        null=True,
+        blank=True,
+        help_text=_("Only if the metric cannot exceed some value (or a percentage may exceed 100)."),
+    )
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
     baseline_value = models.DecimalField(_("baseline"), **METRIC_DIGITS)
     baseline_period = models.CharField(
@@ -106,6 +128,16 @@ class Challenge(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def standing(self) -> Standing:
+        """Below the baseline, on the way, or beyond the target (``challenges.goals.standing``)."""
+        return standing(self.progress)
+
+    @property
+    def progress_text(self) -> str:
+        """ "45% of the way", "beyond target (130%)" or "below baseline (−20%)"."""
+        return progress_text(self.progress)
 
 
 class PhaseTransition(models.Model):

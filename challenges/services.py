@@ -119,6 +119,9 @@ def checkin_submit(
         raise ValidationError(
             {"value": _("This value is far outside the goal's range; check it for a typing mistake.")}
         )
+    outside = goals.value_problem(goal=challenge, value=value)
+    if outside:
+        raise ValidationError({"value": outside})
 
     existing = CheckIn.objects.filter(challenge=challenge, period=current.number).first()
     fields = {"value": value, "done": done, "next_steps": next_steps, "confidence": confidence}

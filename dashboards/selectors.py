@@ -30,8 +30,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.text import capfirst
 
 from challenges import periods
+from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Status
 from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
 from cohorts.models import Accelerator, Cohort, Entity, User
@@ -335,6 +337,10 @@ class BoardRow:
     last_checkin_on: date | None
     checkin_age: int | None
     is_stale: bool
+    # Beyond the target or below the baseline (``challenges.goals.standing``), and how that reads;
+    # empty on the way, where the share of the way is the figure.
+    standing: str = Standing.ON_THE_WAY
+    standing_text: str = ""
     # Display strings, filled by the view (see ``dashboards.views._for_display``).
     url: str = ""
     progress_text: str = ""
@@ -375,6 +381,8 @@ def rows_for(challenges: Iterable[Challenge], *, today: date) -> list[BoardRow]:
                 last_checkin_on=c.last_checkin_on,
                 checkin_age=(today - c.last_checkin_on).days if c.last_checkin_on else None,
                 is_stale=c.is_stale,
+                standing=standing(c.progress),
+                standing_text=_standing_text(c.progress),
             )
         )
     return rows
@@ -553,3 +561,8 @@ def cohort_progress_curve(*, cohort: Cohort, today: date) -> CohortCurve:
     due_days = {n: cohort.day_number(periods.period(cohort=cohort, cadence=cadence, number=n).due_on) for n, *_ in rows}
     points = [ChartPoint(min(due_days[n], day), mean, reported) for n, mean, reported, _total in rows]
     return CohortCurve(points=points, today=day, total=rows[0][3] if rows else 0)
+
+
+def _standing_text(progress: float) -> str:
+    """ "Beyond target (130%)", "Below baseline (−20%)"; empty on the way (no translation per row)."""
+    return "" if standing(progress) == Standing.ON_THE_WAY else capfirst(progress_text(progress))

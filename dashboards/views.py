@@ -137,7 +137,7 @@ def _for_display(rows: list[selectors.BoardRow]) -> list[selectors.BoardRow]:
     never = _("never")
     for row in rows:
         row.url = link.replace(str(_ID_SENTINEL), str(row.id))
-        row.progress_text = progress % {"progress": row.progress_pct, "expected": row.expected_pct}
+        row.progress_text = row.standing_text or progress % {"progress": row.progress_pct, "expected": row.expected_pct}
         if row.checkin_age is None:
             row.checkin_text = never
         else:

@@ -82,6 +82,9 @@ class CandidateForm(forms.ModelForm):
             "diagnosis_note",
             "metric",
             "unit",
+            "unit_kind",
+            "lower_bound",
+            "upper_bound",
             "direction",
             "baseline_value",
             "baseline_period",
@@ -110,6 +113,7 @@ class CandidateForm(forms.ModelForm):
         self.accelerator = accelerator
         self.instance.accelerator = accelerator
         require_one_line(self, "title")
+        optional_unit_kind(self)
         self.fields["lead_entity"].queryset = Entity.objects.filter(accelerator=accelerator)
         self.fields["cohort"].queryset = Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.DRAFT)
 
@@ -119,6 +123,9 @@ class CandidateForm(forms.ModelForm):
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("The list already has an open candidate with this title."))
         return title
+
+    def clean(self):
+        return check_goal(self, super().clean())
 
 
 class PickForm(forms.Form):
@@ -145,6 +152,9 @@ class ChallengeForm(forms.ModelForm):
             "partner_entities",
             "metric",
             "unit",
+            "unit_kind",
+            "lower_bound",
+            "upper_bound",
             "direction",
             "baseline_value",
             "baseline_period",
@@ -160,6 +170,7 @@ class ChallengeForm(forms.ModelForm):
         self.cohort = cohort
         self.instance.cohort = cohort
         require_one_line(self, "title")
+        optional_unit_kind(self)
         entities = Entity.objects.filter(accelerator_id=cohort.accelerator_id)
         self.fields["lead_entity"].queryset = entities
         self.fields["partner_entities"].queryset = entities
@@ -171,13 +182,46 @@ class ChallengeForm(forms.ModelForm):
         return title
 
     def clean(self):
-        data = super().clean()
-        baseline, target = data.get("baseline_value"), data.get("target_value")
-        if baseline is not None and target is not None:
-            problem = goals.goal_problem(direction=data.get("direction") or "", baseline=baseline, target=target)
-            if problem:
-                self.add_error("target_value", goals.MESSAGES[problem])
+        return check_goal(self, super().clean())
+
+
+def optional_unit_kind(form: forms.ModelForm) -> None:
+    """Left empty, the kind follows from the unit ("%" is a percentage), as in the import."""
+    field = form.fields["unit_kind"]
+    field.required = False
+    field.help_text = (
+        _("Left empty, a unit of “%” makes a percentage, anything else “other”.") + " " + (str(field.help_text))
+    )
+
+
+def check_goal(form: forms.ModelForm, data: dict) -> dict:
+    """The goal's rules (``challenges.goals``) on a form's baseline, target, kind and bounds."""
+    kind = data.get("unit_kind") or goals.infer_kind(data.get("unit") or "")
+    data["unit_kind"] = form.instance.unit_kind = kind
+    low, high = data.get("lower_bound"), data.get("upper_bound")
+    if low is not None and high is not None and low >= high:
+        form.add_error("upper_bound", goals.MESSAGES[goals.BOUNDS_CROSSED])
         return data
+    valid = goals.valid_range(unit_kind=kind, lower_bound=low, upper_bound=high)
+    outside = False
+    for name in ("baseline_value", "target_value"):
+        value = data.get(name)
+        if value is not None and value not in valid:
+            form.add_error(name, valid.message)
+            outside = True
+    baseline, target = data.get("baseline_value"), data.get("target_value")
+    if not outside and baseline is not None and target is not None:
+        problem = goals.goal_problem(
+            direction=data.get("direction") or "",
+            baseline=baseline,
+            target=target,
+            unit_kind=kind,
+            lower_bound=low,
+            upper_bound=high,
+        )
+        if problem:
+            form.add_error("target_value", goals.MESSAGES[problem])
+    return data
 
 
 class SeatForm(forms.Form):

@@ -31,7 +31,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from challenges import goals
-from challenges.goals import MAX_ABS_VALUE, VALUE_QUANTUM, Direction, goal_problem, implied_direction
+from challenges.goals import (
+    MAX_ABS_VALUE,
+    VALUE_QUANTUM,
+    Direction,
+    UnitKind,
+    goal_problem,
+    implied_direction,
+    infer_kind,
+    valid_range,
+)
 from challenges.models import Challenge
 from cohorts.models import Cohort, Entity
 from core.tasking import enqueue_on_commit
@@ -78,6 +87,16 @@ COLUMNS = [
     Column("coach_email", _("Coach e-mail"), _("E-mail address of a person already on the platform.")),
     Column("sponsor_email", _("Sponsor e-mail"), _("E-mail address of a person already on the platform.")),
     Column("member_emails", _("Member e-mails"), _("E-mail addresses separated by semicolons (;).")),
+    Column(
+        "unit_kind",
+        _("Unit kind"),
+        _(
+            "count, duration, percentage, money, rate or other; left empty, “%” means percentage and "
+            "anything else other. Sets the valid values: not below zero, 0–100 for a percentage."
+        ),
+    ),
+    Column("lower_bound", _("Lowest valid value"), _("A number, only if the metric may go below zero.")),
+    Column("upper_bound", _("Highest valid value"), _("A number, only if the metric has a ceiling of its own.")),
 ]
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 
@@ -99,6 +118,13 @@ MESSAGES = {
     "not_a_number": _("“%(value)s” is not a number."),
     "number_too_large": _("“%(value)s” is too large."),
     "target_equals_baseline": _("The target equals the baseline; a challenge must move the metric."),
+    "unknown_unit_kind": _(
+        "“%(value)s” is not a kind of unit; write count, duration, percentage, money, rate or other."
+    ),
+    "bounds_crossed": _("The lowest valid value must be below the highest."),
+    "at_least": _("“%(value)s” is outside the valid range: at least %(low)s for this goal."),
+    "at_most": _("“%(value)s” is outside the valid range: at most %(high)s for this goal."),
+    "from_to": _("“%(value)s” is outside the valid range: from %(low)s to %(high)s for this goal."),
     "unknown_direction": _("“%(value)s” is not a direction; write increase or decrease."),
     "target_against_direction": _("The target does not match the direction: %(direction)s from %(baseline)s."),
     "duplicate_in_file": _("The title “%(value)s” is already used in row %(other_row)s."),
@@ -193,6 +219,9 @@ class ChallengeRow:
     partner_ids: list[int]
     metric: str
     unit: str
+    unit_kind: str
+    lower_bound: Decimal | None
+    upper_bound: Decimal | None
     direction: str
     baseline: Decimal
     baseline_period: str
@@ -438,6 +467,18 @@ def parse_number(text: str, decimal_mark: str = "") -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def unit_kind_aliases() -> dict[str, str]:
+    """Each kind of unit by its key and by its name in every language."""
+    aliases = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for value, label in UnitKind.choices:
+                aliases[_normalise(str(label))] = value
+    for value in UnitKind.values:
+        aliases[value] = value
+    return aliases
+
+
 def _split(text: str, *, emails: bool = False) -> list[str]:
     separators = r"[;؛\n|,]" if emails else r"[;؛\n|]"
     return [part.strip() for part in re.split(separators, text) if part.strip()]
@@ -516,6 +557,7 @@ class _File:
 
     lookups: Lookups
     directions: dict[str, str]
+    unit_kinds: dict[str, str] = field(default_factory=dict)
     first_row_of_title: dict[str, int] = field(default_factory=dict)
 
 
@@ -579,16 +621,59 @@ def _number(row: _Row, key: str) -> Decimal | None:
     return None
 
 
-def _goal(row: _Row, file: _File) -> tuple[str, Decimal | None, Decimal | None]:
+@dataclass(frozen=True)
+class _Range:
+    unit_kind: str
+    lower_bound: Decimal | None
+    upper_bound: Decimal | None
+    fits: bool  # the bounds are in order and every goal value checked so far lies inside
+
+
+def _range(row: _Row, file: _File) -> _Range:
+    """The kind of unit (written, or inferred from the unit) and the bounds; the baseline and the
+    target inside the valid range they make (``challenges.goals.valid_range``)."""
+    written = row.values["unit_kind"]
+    kind = file.unit_kinds.get(_normalise(written), "") if written else infer_kind(row.values["unit"])
+    if not kind:
+        row.problem("unknown_unit_kind", "unit_kind", value=written)
+        kind = UnitKind.OTHER
+    low, high = _number(row, "lower_bound"), _number(row, "upper_bound")
+    if low is not None and high is not None and low >= high:
+        row.problem("bounds_crossed", "upper_bound")
+        return _Range(kind, low, high, fits=False)
+    valid = valid_range(unit_kind=kind, lower_bound=low, upper_bound=high)
+    fits = True
+    for key in ("baseline", "target"):
+        number = parse_number(row.values[key]) if row.values[key] else None
+        if number is not None and number not in valid:
+            fits = False
+            code = "at_least" if valid.high is None else "at_most" if valid.low is None else "from_to"
+            shown = {"low": _shown(valid.low), "high": _shown(valid.high)}
+            row.problem(code, key, value=row.values[key], **shown)
+    return _Range(kind, low, high, fits=fits)
+
+
+def _shown(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def _goal(row: _Row, file: _File, valid: _Range) -> tuple[str, Decimal | None, Decimal | None]:
     """The direction, baseline and target, checked by the goal's rules (``challenges.goals``)."""
     baseline, target = _number(row, "baseline"), _number(row, "target")
     written = row.values["direction"]
     direction = file.directions.get(_normalise(written), "") if written else ""
     if written and not direction:
         row.problem("unknown_direction", "direction", value=written)
-    if baseline is None or target is None:
+    if baseline is None or target is None or not valid.fits:
         return direction, baseline, target
-    problem = goal_problem(direction=direction, baseline=baseline, target=target)
+    problem = goal_problem(
+        direction=direction,
+        baseline=baseline,
+        target=target,
+        unit_kind=valid.unit_kind,
+        lower_bound=valid.lower_bound,
+        upper_bound=valid.upper_bound,
+    )
     if problem == goals.SAME:
         row.problem("target_equals_baseline", "target")
     elif problem:
@@ -622,7 +707,8 @@ def _check_row(row: _Row, file: _File) -> ChallengeRow | None:
     _check_title(row, file)
     lead_entity_id = _lead_entity(row, file)
     partner_ids = _partners(row, file, lead_entity_id)
-    direction, baseline, target = _goal(row, file)
+    valid = _range(row, file)
+    direction, baseline, target = _goal(row, file, valid)
     seats = _seats(row, file)
     if row.problems:
         return None
@@ -635,6 +721,9 @@ def _check_row(row: _Row, file: _File) -> ChallengeRow | None:
         partner_ids=partner_ids,
         metric=values["metric"],
         unit=values["unit"],
+        unit_kind=valid.unit_kind,
+        lower_bound=valid.lower_bound,
+        upper_bound=valid.upper_bound,
         direction=direction,
         baseline=baseline,
         baseline_period=values["baseline_period"],
@@ -663,7 +752,9 @@ def check_rows(
 
     rows = [_Row(number, values_of(cells), table.reading.decimal_mark) for number, cells in table.rows]
     emails = {address.lower() for row in rows for _key, address, _role in _addresses(row.values)}
-    file = _File(lookups=Lookups(cohort=cohort, emails=emails), directions=direction_aliases())
+    file = _File(
+        lookups=Lookups(cohort=cohort, emails=emails), directions=direction_aliases(), unit_kinds=unit_kind_aliases()
+    )
     problems: list[Problem] = []
     checked: list[ChallengeRow] = []
     for done, row in enumerate(rows, start=1):
@@ -697,6 +788,9 @@ def save_rows(*, cohort: Cohort, rows: list[ChallengeRow], by) -> list[Challenge
             lead_entity_id=row.lead_entity_id,
             metric=row.metric,
             unit=row.unit,
+            unit_kind=row.unit_kind,
+            lower_bound=row.lower_bound,
+            upper_bound=row.upper_bound,
             direction=row.direction,
             baseline_value=row.baseline,
             baseline_period=row.baseline_period,
@@ -856,6 +950,9 @@ def template_rows() -> list[list[str]]:
             "10",
             "",
             "",
+            "",
+            "",
+            "duration",
             "",
             "",
         ],

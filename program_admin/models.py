@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from challenges.goals import METRIC_DIGITS, Direction
+from challenges.goals import METRIC_DIGITS, Direction, UnitKind, range_constraints
 
 SCORE_VALIDATORS = [MinValueValidator(0), MaxValueValidator(5)]
 
@@ -58,6 +58,11 @@ class CandidateChallenge(models.Model):
     diagnosis_note = models.TextField(_("diagnosis note"), blank=True)
     metric = models.CharField(_("metric"), max_length=200, blank=True)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit_kind = models.CharField(
+        _("kind of unit"), max_length=12, choices=UnitKind.choices, default=UnitKind.OTHER, db_default=UnitKind.OTHER
+    )
+    lower_bound = models.DecimalField(_("lowest valid value"), **METRIC_DIGITS, null=True, blank=True)
+    upper_bound = models.DecimalField(_("highest valid value"), **METRIC_DIGITS, null=True, blank=True)
     direction = models.CharField(
         _("direction"),
         max_length=10,
@@ -106,6 +111,7 @@ class CandidateChallenge(models.Model):
             models.CheckConstraint(
                 condition=Q(direction__in=["", *Direction.values]), name="candidate_direction_known"
             ),
+            *range_constraints("candidate"),
             models.UniqueConstraint(
                 fields=["accelerator", "title"],
                 condition=Q(challenge__isnull=True),

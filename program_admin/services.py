@@ -52,10 +52,17 @@ def _candidate_gaps(candidate: CandidateChallenge, *, cohort: Cohort, taken: set
     problem = None
     if candidate.baseline_value is not None and candidate.target_value is not None:
         problem = goal_problem(
-            direction=candidate.direction, baseline=candidate.baseline_value, target=candidate.target_value
+            direction=candidate.direction,
+            baseline=candidate.baseline_value,
+            target=candidate.target_value,
+            unit_kind=candidate.unit_kind,
+            lower_bound=candidate.lower_bound,
+            upper_bound=candidate.upper_bound,
         )
     if candidate.target_value is None or problem == goals.SAME:
         missing.append(_("a target different from the baseline"))
+    elif problem in (goals.OUTSIDE_RANGE, goals.BOUNDS_CROSSED):
+        missing.append(_("a baseline and a target inside the goal's valid range"))
     elif problem:
         missing.append(_("a target in the goal's direction"))
     if candidate.title in taken:
@@ -95,6 +102,9 @@ def candidates_pick(*, candidates: list[CandidateChallenge], cohort: Cohort, by)
             lead_entity_id=candidate.lead_entity_id,
             metric=candidate.metric,
             unit=candidate.unit,
+            unit_kind=candidate.unit_kind,
+            lower_bound=candidate.lower_bound,
+            upper_bound=candidate.upper_bound,
             direction=direction,
             baseline_value=candidate.baseline_value,
             baseline_period=candidate.baseline_period,
@@ -148,6 +158,9 @@ def cohort_clone(
             diagnosis_note=challenge.goal_statement,
             metric=challenge.metric,
             unit=challenge.unit,
+            unit_kind=challenge.unit_kind,
+            lower_bound=challenge.lower_bound,
+            upper_bound=challenge.upper_bound,
             direction=challenge.direction,
             baseline_value=challenge.baseline_value,
             baseline_period=challenge.baseline_period,

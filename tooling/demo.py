@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from challenges import clock
+from challenges.goals import infer_kind
 from challenges.models import Challenge, CheckIn
 from cohorts.models import Accelerator, Entity, User
 from cohorts.services import cohort_create, cohort_mark_launched
@@ -272,6 +273,7 @@ def _load_cohort(*, accelerator, entities, cohort, specs, people, lead_for, cade
             lead_entity=entities[spec.entity],
             metric=spec.metric,
             unit=spec.unit,
+            unit_kind=infer_kind(spec.unit),
             direction="increase" if target > baseline else "decrease",
             baseline_value=baseline,
             baseline_period=spec.baseline_period,

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from challenges.clock import clock_tick
+from challenges.goals import infer_kind
 from challenges.models import Blocker, Challenge, CheckIn, PhaseTransition, Station, StationAnchor, StationTemplate
 from challenges.services import accelerator_install_default_stations
 from cohorts.calendar import ACCELERATION_DAYS
@@ -632,6 +633,7 @@ class _AcceleratorBuilder:
             lead_entity=lead_entity,
             metric=metric,
             unit=unit,
+            unit_kind=infer_kind(unit),
             direction=goal.direction,
             baseline_value=_decimal(baseline, goal.decimals),
             baseline_period=str(cohort.launch_date.year - 1),

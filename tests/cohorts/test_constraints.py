@@ -137,3 +137,49 @@ def test_the_cohort_form_refuses_implausible_dates_beside_the_field():
     )
     assert not form.is_valid()
     assert "launch_date" in form.errors
+
+
+def test_a_percentage_goal_stays_inside_0_to_100():
+    rejected(
+        "challenge_target_in_range",
+        lambda: ChallengeFactory(
+            unit="%", unit_kind="percentage", direction="increase", baseline_value=Decimal("40"), target_value=130
+        ),
+    )
+
+
+def test_a_goal_is_not_below_zero_unless_its_lower_bound_says_so():
+    rejected(
+        "challenge_target_in_range",
+        lambda: ChallengeFactory(baseline_value=Decimal("10"), target_value=Decimal("-5")),
+    )
+    ChallengeFactory(baseline_value=Decimal("10"), target_value=Decimal("-5"), lower_bound=Decimal("-20"))
+    rejected(
+        "challenge_baseline_in_range",
+        lambda: ChallengeFactory(baseline_value=Decimal("10"), target_value=Decimal("5"), upper_bound=Decimal("8")),
+    )
+
+
+def test_bounds_are_in_order_and_the_kind_is_known():
+    rejected(
+        "challenge_bounds_in_order",
+        lambda: ChallengeFactory(
+            lower_bound=Decimal("50"), upper_bound=Decimal("50"), baseline_value=50, target_value=50
+        ),
+    )
+    rejected(
+        "challenge_unit_kind_known", lambda: ChallengeFactory(unit_kind="furlongs", lower_bound=0, upper_bound=100)
+    )
+
+
+def test_a_candidate_without_numbers_passes_but_one_outside_its_range_does_not():
+    from program_admin.models import CandidateChallenge
+
+    accelerator = AcceleratorFactory()
+    CandidateChallenge.objects.create(accelerator=accelerator, title="Not yet measured", unit_kind="percentage")
+    rejected(
+        "candidate_baseline_in_range",
+        lambda: CandidateChallenge.objects.create(
+            accelerator=accelerator, title="Odd", unit_kind="percentage", baseline_value=Decimal("120")
+        ),
+    )

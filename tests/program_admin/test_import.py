@@ -229,3 +229,64 @@ def test_it_reads_numbers_the_way_people_type_them():
     assert importing.parse_number("−3") == Decimal("-3")
     assert importing.parse_number("NaN") is None
     assert importing.parse_number("12a") is None
+
+
+# --- The goal's kind of unit and valid range ---------------------------------------------------------
+
+
+def with_goal_columns(changes: dict) -> list[list[str]]:
+    """The good file, each row padded to every column, with ``changes`` ((row, key) → cell) applied."""
+    rows = [row + [""] * (len(HEADER) - len(row)) for row in good_rows()]
+    for (row, key), value in changes.items():
+        rows[row][HEADER.index(key)] = value
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({(1, "target"): "-5"}, [(2, "target", "at_least")]),
+        ({(1, "unit_kind"): "percentage", (1, "baseline"): "130"}, [(2, "baseline", "from_to")]),
+        ({(1, "unit"): "%", (1, "baseline"): "130"}, [(2, "baseline", "from_to")]),
+        ({(1, "unit_kind"): "furlongs"}, [(2, "unit_kind", "unknown_unit_kind")]),
+        ({(1, "lower_bound"): "5", (1, "upper_bound"): "5"}, [(2, "upper_bound", "bounds_crossed")]),
+        ({(1, "upper_bound"): "8"}, [(2, "baseline", "from_to")]),
+    ],
+    ids=[
+        "negative-target",
+        "percentage-over-100",
+        "percent-unit-infers-kind",
+        "unknown-kind",
+        "crossed-bounds",
+        "above-upper",
+    ],
+)
+def test_it_refuses_a_goal_outside_its_valid_range(admin_client, journey, changes, expected):
+    response = upload(admin_client, journey.cohort, csv_bytes(with_goal_columns(changes)))
+    assert response.status_code == 422
+    assert problems_of(response) == expected
+    assert journey.cohort.challenges.count() == 0
+
+
+def test_the_range_problem_says_the_range_in_the_readers_language(admin_client, journey):
+    rows = with_goal_columns({(1, "unit_kind"): "percentage", (1, "baseline"): "130"})
+    admin_client.cookies["django_language"] = "ru"
+    response = upload(admin_client, journey.cohort, csv_bytes(rows))
+    assert "«130» вне допустимого диапазона: от 0 до 100 для этой цели." in response.content.decode()
+
+
+def test_it_reads_the_kind_in_any_language_and_infers_percentage_from_the_unit(admin_client, journey):
+    rows = with_goal_columns({(1, "unit_kind"): "Длительность", (2, "unit"): "%", (2, "lower_bound"): "-10"})
+    rows[0][HEADER.index("unit_kind")] = "نوع الوحدة"  # the column's name in Arabic
+    response = upload(admin_client, journey.cohort, csv_bytes(rows))
+    assert response.status_code == 302
+    kinds = dict(journey.cohort.challenges.values_list("unit", "unit_kind"))
+    assert kinds == {"يوم": "duration", "%": "percentage"}
+    assert journey.cohort.challenges.get(unit="%").lower_bound == Decimal("-10")
+
+
+def test_without_the_kind_column_a_plain_file_still_imports_as_other(admin_client, journey):
+    rows = [row[: HEADER.index("unit_kind")] for row in good_rows()]
+    response = upload(admin_client, journey.cohort, csv_bytes(rows))
+    assert response.status_code == 302
+    assert set(journey.cohort.challenges.values_list("unit_kind", flat=True)) == {"other"}

@@ -236,6 +236,12 @@ def test_a_challenge_is_added_one_by_one_with_checked_fields(client, journey):
     assert response.context["form"].errors == {
         "target_value": ["For a decrease, the target must be below the baseline."]
     }
+    response = client.post(url, {**base, "target_value": "-5"})
+    assert response.context["form"].errors == {"target_value": ["Enter a value of at least 0 for this goal."]}
+    response = client.post(url, {**base, "unit": "%", "target_value": "130", "direction": "increase"})
+    assert response.context["form"].errors == {"target_value": ["Enter a value from 0 to 100 for this goal."]}
+    response = client.post(url, {**base, "lower_bound": "40", "upper_bound": "10", "target_value": "5"})
+    assert response.context["form"].errors == {"upper_bound": ["The lower bound must be below the upper bound."]}
     response = client.post(url, {**base, "target_value": "5"})
     challenge = Challenge.objects.get(title="Permits in five days")
     assert response["Location"] == reverse("manage_challenge_people", args=[challenge.pk])
