@@ -27,7 +27,7 @@ from django.utils.translation import ngettext
 
 from cohorts.models import Cohort
 from dashboards import exports, selectors
-from dashboards.charts import progress_chart, results_chart
+from dashboards.charts import progress_charts, results_charts
 from dashboards.forms import BoardFilterForm
 from members.access import ACCELERATOR_READER, COHORT_READER
 from members.policy import COHORT_READ, SIGNED_IN_PAGE, access
@@ -61,7 +61,7 @@ def accelerator_overview(request, accelerator):
         "accelerator": accelerator,
         "theme_accelerator": accelerator,
         "results": results,
-        "chart": results_chart(results),
+        "charts": results_charts(results),
         "today": accelerator.local_today(),
     }
     return render(request, "dashboards/accelerator_overview.html", context)
@@ -104,7 +104,7 @@ class _Board:
             "phase": phase,
             "phase_label": phase_label,
             "curve": curve,
-            "chart": progress_chart(curve),
+            "charts": progress_charts(curve),
         }
 
     def is_filtered(self) -> bool:

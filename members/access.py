@@ -43,16 +43,24 @@ def administered_accelerators(user) -> QuerySet[Accelerator]:
 
 
 def cohorts_visible_to(user) -> QuerySet[Cohort]:
-    """Cohorts shown whole (dashboards): accelerator-wide grants, or an official's cohort grant."""
+    """Cohorts shown whole (dashboards): accelerator-wide grants, or an official's cohort grant.
+
+    A draft cohort is still being put together: only the people who launch it (the accelerator's
+    program admins, superusers) see it; officials and coaches see a cohort once it is launched.
+    """
     if not user.is_authenticated:
         return Cohort.objects.none()
     if user.is_superuser:
         return Cohort.objects.all()
-    # One EXISTS over the reader's grants: accelerator-wide there, or on this very cohort.
+    # EXISTS over the reader's grants: accelerator-wide there, or on this very cohort; a draft
+    # only through an accelerator-wide program-admin grant.
     grants = AcceleratorRole.objects.filter(
         Q(accelerator=OuterRef("accelerator"), cohort__isnull=True) | Q(cohort=OuterRef("pk")), user=user
     )
-    return Cohort.objects.filter(Exists(grants))
+    admin = AcceleratorRole.objects.filter(
+        user=user, accelerator=OuterRef("accelerator"), cohort__isnull=True, role=Role.PROGRAM_ADMIN
+    )
+    return Cohort.objects.filter((Q(status=Cohort.Status.LAUNCHED) & Exists(grants)) | Exists(admin))
 
 
 def challenge_visibility(user, *, prefix: str = "") -> Q:
@@ -105,12 +113,17 @@ def can_read_cohort(user, cohort: Cohort) -> bool:
         return False
     if user.is_superuser:
         return True
+    if cohort.status != Cohort.Status.LAUNCHED:
+        # A draft: only an accelerator-wide program admin (cohorts_visible_to's rule).
+        sql = f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
+            AND g.accelerator_id = %s AND g.cohort_id IS NULL AND g.role = %s)"""
+        params = [user.pk, cohort.accelerator_id, Role.PROGRAM_ADMIN.value]
+    else:
+        sql = f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
+            AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))"""
+        params = [user.pk, cohort.accelerator_id, cohort.pk]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
-                AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))""",
-            [user.pk, cohort.accelerator_id, cohort.pk],
-        )
+        cursor.execute(sql, params)
         return bool(cursor.fetchone()[0])
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
@@ -141,11 +142,55 @@ def test_an_accelerator_without_cohorts_shows_an_empty_state(client):
     assert "No cohorts to show yet." in response.content.decode()
 
 
-def test_a_draft_cohort_is_labelled_draft(client, accelerator):
-    CohortFactory(accelerator=accelerator, draft=True)
-    client.force_login(official_of(accelerator))
-    response = client.get(reverse("accelerator_overview", args=[accelerator.slug]))
-    assert [r.phase for r in response.context["results"]] == ["draft"]
+ADMIN = AcceleratorRole.Role.PROGRAM_ADMIN
+DRAFT_READERS = {
+    "official": lambda a: official_of(a),
+    "official_of_the_draft": lambda a: official_of(a, cohort=a.cohorts.get(status="draft")),
+    "coach": lambda a: GrantFactory(accelerator=a, role=AcceleratorRole.Role.COACH).user,
+    "admin": lambda a: GrantFactory(accelerator=a, role=ADMIN).user,
+    "other_admin": lambda a: GrantFactory(accelerator=AcceleratorFactory(), role=ADMIN).user,
+    "superuser": lambda a: UserFactory(is_superuser=True),
+}
+SEES_DRAFTS = {"admin", "superuser"}
+
+
+@pytest.mark.parametrize("who", sorted(DRAFT_READERS))
+def test_only_admins_see_a_draft_cohort(client, accelerator, cohort, who):
+    draft = CohortFactory(accelerator=accelerator, draft=True, name="Spring intake (draft)")
+    client.force_login(DRAFT_READERS[who](accelerator))
+    sees = who in SEES_DRAFTS
+    board = client.get(board_url(draft))
+    assert board.status_code == (200 if sees else 404)
+    for name in ("cohort_export_csv", "cohort_export_xlsx", "cohort_briefing"):
+        assert client.get(reverse(name, args=[draft.pk])).status_code == (200 if sees else 404), name
+    if who == "other_admin":
+        assert client.get(reverse("dashboard_index")).context["accelerators"][0].slug != accelerator.slug
+        return
+    index = client.get(reverse("dashboard_index"))
+    [listed] = [a for a in index.context["accelerators"] if a.pk == accelerator.pk]
+    launched = 0 if who == "official_of_the_draft" else 1
+    assert listed.visible_cohorts == launched + (1 if sees else 0)
+    overview = client.get(reverse("accelerator_overview", args=[accelerator.slug]))
+    assert overview.status_code == 200
+    results = overview.context["results"]
+    assert [r.cohort.pk for r in results if r.phase == "draft"] == ([draft.pk] if sees else [])
+    assert (draft.name in overview.content.decode()) is sees
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "uz", "ru"])
+def test_a_draft_is_marked_as_a_draft_for_admins(client, accelerator, language):
+    from django.utils import translation
+
+    draft = CohortFactory(accelerator=accelerator, draft=True)
+    client.force_login(GrantFactory(accelerator=accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN).user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    with translation.override(language):
+        badge = '<span class="status status-not_started'
+        word = translation.gettext("Draft")
+    assert language == "en" or word != "Draft"
+    for url in (reverse("accelerator_overview", args=[accelerator.slug]), board_url(draft)):
+        html = client.get(url, headers={"accept-language": language}).content.decode()
+        assert badge in html and f">{word}</span>" in html, url
 
 
 # --- Cohort board -------------------------------------------------------------------------------------

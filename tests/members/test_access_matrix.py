@@ -114,9 +114,17 @@ def test_the_one_cohort_check_agrees_with_the_visibility_rule():
     world = build_world()
     second = CohortFactory(accelerator=world.accelerator)
     narrow = GrantFactory(accelerator=world.accelerator, cohort=second, role=AcceleratorRole.Role.OFFICIAL).user
-    people = [person or AnonymousUser() for person in world.people.values()] + [narrow]
+    draft = CohortFactory(accelerator=world.accelerator, draft=True)
+    of_draft = GrantFactory(accelerator=world.accelerator, cohort=draft, role=AcceleratorRole.Role.OFFICIAL).user
+    people = [person or AnonymousUser() for person in world.people.values()] + [narrow, of_draft]
     cohorts = list(Cohort.objects.all())
     for person in people:
         visible = set(cohorts_visible_to(person).values_list("pk", flat=True))
         assert {c.pk for c in cohorts if can_read_cohort(person, c)} == visible, person
     assert set(cohorts_visible_to(narrow).values_list("pk", flat=True)) == {second.pk}
+    # A draft is the program admins' (and superusers') alone, whatever grant an official holds.
+    assert not cohorts_visible_to(of_draft).exists()
+    for role in ("official_in_scope", "coach", "team_lead"):
+        assert draft.pk not in set(cohorts_visible_to(world.people[role]).values_list("pk", flat=True)), role
+    for role in ("admin", "superuser"):
+        assert draft.pk in set(cohorts_visible_to(world.people[role]).values_list("pk", flat=True)), role
