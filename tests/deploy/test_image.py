@@ -256,7 +256,7 @@ def test_the_worker_runs_a_clock_tick_and_beat_schedules_work(stack):
     worker_log = lambda: stack.logs("worker")  # noqa: E731
     wait_for(lambda: succeeded.search(worker_log()), seconds=60, what="a clock tick", stack=stack, role="worker")
     # Beat's every-minute task: sent by beat, run by the worker.
-    resent = re.compile(r"Task accelerators\.tasking\.resend_task_outbox\[[^\]]+\] succeeded")
+    resent = re.compile(r"Task core\.tasking\.resend_task_outbox\[[^\]]+\] succeeded")
     wait_for(lambda: resent.search(worker_log()), seconds=120, what="beat's first task", stack=stack, role="worker")
     assert "Sending due task resend-task-outbox" in stack.logs("beat")
 
