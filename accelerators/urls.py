@@ -12,6 +12,7 @@ from . import theme, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/", views.account, name="account"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(
@@ -52,4 +53,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
+    path("", include("telegram_bot.urls")),
 ]

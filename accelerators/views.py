@@ -9,12 +9,19 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views import i18n
 
-from members.policy import PUBLIC_ACTION, PUBLIC_PAGE, access
+from members.policy import PUBLIC_ACTION, PUBLIC_PAGE, SIGNED_IN_PAGE, access
+from telegram_bot.selectors import telegram_account_section
 
 
 @access(PUBLIC_PAGE)
 def home(request):
     return render(request, "home.html")
+
+
+@access(SIGNED_IN_PAGE)
+def account(request):
+    """The person's own account: name, e-mail, password, and their Telegram link when the bot is on."""
+    return render(request, "account.html", {"telegram": telegram_account_section(request.user)})
 
 
 @access(PUBLIC_PAGE)

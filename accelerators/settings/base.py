@@ -31,6 +31,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("DEMO_MODE", True)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Telegram's Bot API (telegram_bot/): nothing Telegram is shown or sent without a token. The webhook
+# secret is what Telegram sends back in X-Telegram-Bot-Api-Secret-Token (set it with setWebhook).
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
+TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
+TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -51,6 +58,7 @@ INSTALLED_APPS = [
     "program_admin",
     "dashboards",
     "audit",
+    "telegram_bot",
     "tooling",
 ]
 
@@ -182,6 +190,9 @@ CELERY_BEAT_SCHEDULE = {
 # Sends left in the outbox while the broker was down (core/tasking.py).
 CELERY_IMPORTS = ["core.tasking", "members.passwords"]
 CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "core.tasking.resend_task_outbox", "schedule": 60.0}
+# Telegram (telegram_bot): off unless a bot token is configured; then on per accelerator by its admins.
+CELERY_BEAT_SCHEDULE["telegram-send"] = {"task": "telegram_bot.tasks.send_messages", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["telegram-relay"] = {"task": "telegram_bot.tasks.relay_to_telegram", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # --- Auth ------------------------------------------------------------------------------------
