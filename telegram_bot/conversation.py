@@ -68,7 +68,10 @@ def start(turn: Turn, kind: str) -> None:
 
 def current(turn: Turn) -> Conversation | None:
     conversation = (
-        Conversation.objects.select_for_update(of=("self",)).select_related("challenge").filter(chat_id=turn.chat_id).first()
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("challenge")
+        .filter(chat_id=turn.chat_id)
+        .first()
     )
     if conversation is None:
         return None

@@ -96,14 +96,14 @@ def send_due(*, now: datetime | None = None, limit: int = SEND_BATCH, pace: Pace
     messages = list(OutgoingMessage.objects.filter(id__in=claimed).order_by("next_attempt_at", "id"))
     try:
         with BotSession(config) as session:
-            _send_all(session, messages, pace or Pace(), result)
+            _send_all(session, messages, pace or Pace(), result, now)
     except TelegramError as error:  # the Bot API could not be reached at all (initialising failed)
         unsent = OutgoingMessage.objects.filter(id__in=claimed, sent_at=None, failed_at=None).exclude(claimed_at=None)
-        _retry_later(unsent, str(error), result)
+        _retry_later(unsent, str(error), result, now)
     return result
 
 
-def _send_all(session: BotSession, messages: list[OutgoingMessage], pace: Pace, result: SendResult) -> None:
+def _send_all(session: BotSession, messages: list[OutgoingMessage], pace: Pace, result: SendResult, now) -> None:
     for index, message in enumerate(messages):
         pace.wait(message.chat_id)
         try:
@@ -111,14 +111,14 @@ def _send_all(session: BotSession, messages: list[OutgoingMessage], pace: Pace, 
         except RetryAfter as error:
             # Telegram asks everyone to wait: this message and the rest of the batch go back.
             rest = [m.pk for m in messages[index:]]
-            later = timezone.now() + timedelta(seconds=_seconds(error.retry_after))
+            later = now + timedelta(seconds=_seconds(error.retry_after))
             OutgoingMessage.objects.filter(id__in=rest).update(claimed_at=None, next_attempt_at=later, error=str(error))
             result.retried += len(rest)
             return
         except (Forbidden, BadRequest) as error:
             _mark_failed(message, str(error), result)
         except TelegramError as error:
-            _retry_later(OutgoingMessage.objects.filter(pk=message.pk), str(error), result)
+            _retry_later(OutgoingMessage.objects.filter(pk=message.pk), str(error), result, now)
         else:
             message.sent_at = timezone.now()
             OutgoingMessage.objects.filter(pk=message.pk).update(sent_at=message.sent_at, error="")
@@ -134,9 +134,8 @@ def _mark_failed(message: OutgoingMessage, error: str, result: SendResult) -> No
     result.errors.append(error)
 
 
-def _retry_later(rows, error: str, result: SendResult) -> None:
-    """Give each row back with a growing pause, or mark it failed once its attempts are spent."""
-    now = timezone.now()
+def _retry_later(rows, error: str, result: SendResult, now: datetime) -> None:
+    """Give each row back with a growing pause from ``now``, or mark it failed once its attempts are spent."""
     for row in rows:
         attempts = row.attempts + 1
         if attempts >= MAX_ATTEMPTS:

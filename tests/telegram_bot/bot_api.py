@@ -24,7 +24,8 @@ BOT_USERNAME = "accelerators_test_bot"
 class BotAPI:
     def __init__(self, token: str):
         self.token = token
-        self.calls: list[tuple[str, dict]] = []
+        self.calls: list[tuple[str, dict]] = []  # every call, answered or refused
+        self.delivered: list[tuple[str, dict]] = []  # the calls answered "ok"
         self.failures: list[tuple[int, str, dict | None]] = []  # next responses to give instead of success
         self.blocked_chats: set[int] = set()
         self._message_ids = itertools.count(1)
@@ -59,7 +60,9 @@ class BotAPI:
 
     def sent(self, chat_id: int | None = None, method: str = "sendMessage") -> list[dict]:
         with self._lock:
-            return [p for m, p in self.calls if m == method and (chat_id is None or int(p.get("chat_id")) == chat_id)]
+            return [
+                p for m, p in self.delivered if m == method and (chat_id is None or int(p.get("chat_id")) == chat_id)
+            ]
 
     def texts(self, chat_id: int) -> list[str]:
         return [p["text"] for p in self.sent(chat_id)]
@@ -98,6 +101,9 @@ class BotAPI:
             self._answer(request, code, body)
             return
         code, body = self._result(method, params)
+        if body["ok"]:
+            with self._lock:
+                self.delivered.append((method, params))
         self._answer(request, code, body)
 
     @staticmethod
