@@ -126,3 +126,20 @@ def test_the_bot_speaks_the_persons_language(client, bot, team):
     assert OutgoingMessage.objects.count() == 1
     assert "/checkin" in bot.texts(CHAT)[0]
     assert re.search("[А-Яа-я]", bot.texts(CHAT)[0]), bot.texts(CHAT)[0]
+
+
+def test_the_admin_turns_telegram_on_and_off_for_their_accelerator(client, bot, team):
+    from members.models import AcceleratorRole
+    from telegram_bot.models import BotSwitch
+    from tests.factories import GrantFactory
+
+    admin = GrantFactory(accelerator=team.accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN).user
+    client.force_login(admin)
+    home = client.get(reverse("manage_home", args=[team.accelerator.slug])).content.decode()
+    assert reverse("telegram_settings", args=[team.accelerator.slug]) in home
+    client.post(reverse("telegram_settings", args=[team.accelerator.slug]), {})
+    assert BotSwitch.objects.get(accelerator=team.accelerator).enabled is False
+    page = client.get(reverse("telegram_settings", args=[team.accelerator.slug])).content.decode()
+    assert 'id="telegram-enabled" name="enabled">' in page
+    client.post(reverse("telegram_settings", args=[team.accelerator.slug]), {"enabled": "on"})
+    assert BotSwitch.objects.get(accelerator=team.accelerator).enabled is True
