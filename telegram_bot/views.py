@@ -16,7 +16,7 @@ from members.policy import ADMIN, access
 
 from . import updates
 from .config import bot_config
-from .linking import deep_link, link_code_create, unlink
+from .linking import CODE_LIFETIME, deep_link, link_code_create, unlink
 from .models import BotSwitch, Link, OutgoingMessage, ReceivedUpdate
 from .policy import SIGNED_IN_POST, TELEGRAM_WEBHOOK
 from .relay import linked_people
@@ -54,11 +54,15 @@ def link_start(request):
     if config is None:
         messages.error(request, _("Telegram is not set up on this platform."))
         return redirect("account")
-    code, expires_at = link_code_create(user=request.user)
+    code, _expires_at = link_code_create(user=request.user)
     return render(
         request,
         "telegram_bot/link.html",
-        {"deep_link": deep_link(config, code), "expires_at": expires_at, "bot_username": config.username},
+        {
+            "deep_link": deep_link(config, code),
+            "lifetime_minutes": int(CODE_LIFETIME.total_seconds() // 60),
+            "bot_username": config.username,
+        },
     )
 
 
