@@ -386,21 +386,17 @@ def _read_xlsx(data: bytes) -> Table:
     """The workbook's rows, read by a child process under memory and size limits (``workbooks``)."""
     outcome = workbooks.read_rows(data, xlsx_limits())
     if outcome.refusal:
-        raise ImportRejected([Problem(outcome.refusal.code, params=_sizes_shown(outcome.refusal.params))])
+        raise ImportRejected([Problem(outcome.refusal.code, params=_shown(outcome.refusal))])
     table = _table_from((number, cells) for number, cells in outcome.rows)
     table.reading = Reading(sheet=outcome.sheet)
     return table
 
 
-def _sizes_shown(params: dict) -> dict:
-    """Byte counts as the reader reads them (“1.0 GB”), numbers with their thousands."""
-    shown = {}
-    for key, value in params.items():
-        if key in {"size", "limit"} and isinstance(value, int) and value >= 1024:  # noqa: PLR2004
-            shown[key] = str(filesizeformat(value))
-        else:
-            shown[key] = str(value)
-    return shown
+def _shown(refusal: workbooks.Refusal) -> dict:
+    """The refusal's numbers as the reader reads them: byte counts as “1.0 GB”, the rest as they are."""
+    if refusal.code == "unpacks_too_large":
+        return {key: str(filesizeformat(value)) for key, value in refusal.params.items()}
+    return {key: str(value) for key, value in refusal.params.items()}
 
 
 def _table_from(records: Iterable[tuple[int, list[str]]]) -> Table:

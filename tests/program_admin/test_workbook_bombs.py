@@ -121,6 +121,7 @@ def test_rows_past_the_cap_are_refused_not_dropped():
     with pytest.raises(importing.ImportRejected) as rejected:
         importing.read_table(_rezipped(members))
     assert [problem.code for problem in rejected.value.problems] == ["too_many_rows"]
+    assert "more than 10 challenge rows" in rejected.value.problems[0].message
     csv_data = "\n".join(",".join(row) for row in rows).encode()
     with pytest.raises(importing.ImportRejected) as rejected:
         importing.read_table(csv_data)
