@@ -80,6 +80,33 @@ def invitation_create(*, accelerator: Accelerator, email: str, full_name: str = 
     return invitation
 
 
+# "Send the invitation now": at most once per invitation in this many seconds, and this many
+# sends per admin an hour; beyond, nothing is sent and the page says what it always says.
+RESEND_INTERVAL_SECONDS = 10 * 60
+RESENDS_PER_ADMIN_HOUR = 20
+
+
+def invitation_resend(*, invitation: Invitation, by) -> bool:
+    """Send a fresh link now, unless this invitation was resent in the last ten minutes or the
+    admin has used up their sends for the hour; returns whether it was sent. The caller shows
+    the same answer either way, so the limit tells nothing about the address."""
+    from django.core.cache import cache
+
+    if not cache.add(f"invitation-resend:{invitation.pk}", 1, RESEND_INTERVAL_SECONDS):
+        return False
+    key = f"invitation-resends-by:{by.pk}"
+    cache.add(key, 0, 3600)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, 3600)
+        used = 1
+    if used > RESENDS_PER_ADMIN_HOUR:
+        cache.delete(f"invitation-resend:{invitation.pk}")  # not sent: another admin may still send it
+        return False
+    return bool(invitation_send_now(invitation_ids=[invitation.pk]))
+
+
 def invitation_send_now(*, invitation_ids: list[int]) -> int:
     """E-mail each invitation a fresh link, in the recipient's language; returns how many went out."""
     from core.delivery import send_each

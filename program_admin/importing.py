@@ -47,6 +47,7 @@ from core.tasking import enqueue_on_commit
 from core.text import is_one_line
 from members.models import Membership
 
+from . import workbooks
 from .models import DecimalMark, Delimiter, Encoding, ImportJob
 
 # Files with more data rows than this are imported by a Celery task, with a progress bar.
@@ -132,6 +133,24 @@ MESSAGES = {
     "unknown_person": _("There is no person with the e-mail address “%(value)s” on this accelerator."),
     "invalid_email": _("“%(value)s” is not an e-mail address."),
     "one_line": _("Line breaks and text-direction control characters are not allowed here."),
+    "unpacks_too_large": _(
+        "The workbook unpacks to %(size)s; at most %(limit)s are read. "
+        "Save only the challenge list in a new workbook, or as CSV, and upload it again."
+    ),
+    "compression_ratio": _(
+        "The workbook unpacks to %(ratio)s times its size, more than the %(limit)s times a real "
+        "spreadsheet does; it is not read."
+    ),
+    "declared_too_large": _(
+        "The sheet declares its cells as %(dimension)s: %(rows)s rows and %(columns)s columns, more than "
+        "the %(max_rows)s rows and %(max_columns)s columns read. Delete the empty rows and columns after "
+        "the list (or copy it into a new workbook) and upload it again."
+    ),
+    "too_many_rows": _("The file has more than %(limit)s challenge rows; split it into smaller files."),
+    "workbook_too_big": _(
+        "The workbook needs more memory or time to read than a file may take; it is not read. "
+        "Save the challenge list as CSV and upload it again."
+    ),
 }
 
 
@@ -347,38 +366,37 @@ def detect_decimal_mark(table: Table, delimiter: str) -> str:
 
 def _read_csv(text: str, delimiter: str) -> Table:
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        return _table_from(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1))
     except csv.Error:
         raise ImportRejected([Problem("unreadable")]) from None
-    return _table_from(enumerate(records, start=1))
+
+
+def xlsx_limits() -> workbooks.Limits:
+    return workbooks.Limits(
+        max_unpacked=settings.IMPORT_XLSX_MAX_UNPACKED_BYTES,
+        max_ratio=settings.IMPORT_XLSX_MAX_RATIO,
+        max_rows=settings.IMPORT_MAX_ROWS,
+        max_columns=settings.IMPORT_MAX_COLUMNS,
+        memory=settings.IMPORT_PARSE_MEMORY_BYTES,
+        seconds=settings.IMPORT_PARSE_SECONDS,
+    )
 
 
 def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook["challenges"] if "challenges" in workbook.sheetnames else workbook.worksheets[0]
-        records = [
-            (number, [_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds of errors for a damaged workbook
-        raise ImportRejected([Problem("unreadable")]) from None
-    table = _table_from(records)
-    table.reading = Reading(sheet=sheet.title)
+    """The workbook's rows, read by a child process under memory and size limits (``workbooks``)."""
+    outcome = workbooks.read_rows(data, xlsx_limits())
+    if outcome.refusal:
+        raise ImportRejected([Problem(outcome.refusal.code, params=_shown(outcome.refusal))])
+    table = _table_from((number, cells) for number, cells in outcome.rows)
+    table.reading = Reading(sheet=outcome.sheet)
     return table
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+def _shown(refusal: workbooks.Refusal) -> dict:
+    """The refusal's numbers as the reader reads them: byte counts as “1.0 GB”, the rest as they are."""
+    if refusal.code == "unpacks_too_large":
+        return {key: str(filesizeformat(value)) for key, value in refusal.params.items()}
+    return {key: str(value) for key, value in refusal.params.items()}
 
 
 def _table_from(records: Iterable[tuple[int, list[str]]]) -> Table:
@@ -390,6 +408,8 @@ def _table_from(records: Iterable[tuple[int, list[str]]]) -> Table:
             continue
         if header is None:
             header = cells
+        elif len(rows) >= settings.IMPORT_MAX_ROWS:
+            raise ImportRejected([Problem("too_many_rows", params={"limit": str(settings.IMPORT_MAX_ROWS)})])
         else:
             rows.append((number, cells))
     if header is None:

@@ -24,7 +24,7 @@ from cohorts.services import cohort_create
 from core.ids import posted_id
 from members import services as seat_services
 from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, administered_accelerators
-from members.invitations import invitation_create, invitation_send_now, people_known_to
+from members.invitations import invitation_create, invitation_resend, people_known_to
 from members.models import Invitation, Membership
 from members.policy import ADMIN, ADMIN_PAGE, ADMIN_POST, SIGNED_IN_PAGE, access
 from program_admin import forms, importing, services
@@ -555,7 +555,7 @@ def _invitation_resend(request, challenge):
         user__memberships__challenge=challenge,
         accepted_at__isnull=True,
     )
-    invitation_send_now(invitation_ids=[invitation.pk])
+    invitation_resend(invitation=invitation, by=request.user)  # rate-limited; the answer is the same
     messages.success(request, _("A new link was sent to %(email)s.") % {"email": invitation.user.email})
     return None
 

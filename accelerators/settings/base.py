@@ -259,6 +259,16 @@ WHITENOISE_AUTOREFRESH = DEBUG  # pick up a rebuilt app.css without a restart wh
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# An XLSX workbook is a zip: what it may unpack to, and how much smaller than that it may be
+# (a zip bomb is tiny and huge), checked before it is opened; then its rows are read in a child
+# process with at most this address space and CPU time, and at most this many rows and columns
+# (program_admin/workbooks.py).
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env_int("IMPORT_XLSX_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024 * 1024)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 100, minimum=10)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=20)
+IMPORT_PARSE_MEMORY_BYTES = env_int("IMPORT_PARSE_MEMORY_BYTES", 768 * 1024 * 1024, minimum=256 * 1024 * 1024)
+IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 30, minimum=1)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -11,7 +11,13 @@ from django.core import mail
 from django.urls import reverse
 
 from cohorts.models import User
-from members.invitations import invitation_create, invitation_send_now
+from members.invitations import (
+    RESEND_INTERVAL_SECONDS,
+    RESENDS_PER_ADMIN_HOUR,
+    invitation_create,
+    invitation_resend,
+    invitation_send_now,
+)
 from members.models import Invitation, Membership
 from tests.factories import AcceleratorFactory, ChallengeFactory, UserFactory
 from tests.program_admin.journey import build_journey
@@ -166,3 +172,37 @@ def test_an_admin_cannot_resend_another_accelerators_invitation(client, journey,
 def test_a_link_for_nobody_is_refused(client):
     response = client.get(reverse("invitation_accept", kwargs={"uidb64": "zzzz", "token": "nope"}))
     assert response.status_code == 200 and 'data-testid="invalid-link"' in response.content.decode()
+
+
+def test_send_now_five_times_sends_one_email_and_answers_the_same_each_time(client, journey, challenge):
+    """Issue 15, point 5: five clicks on "Send the invitation now" sent five e-mails to an account."""
+    UserFactory(email="known@example.org", full_name="Known Person")
+    invitation = invitation_create(accelerator=journey.accelerator, email="known@example.org", by=journey.admin)
+    Membership.objects.create(challenge=challenge, user=invitation.user, role="member")
+    client.force_login(journey.admin)
+    answers = []
+    for _ in range(5):
+        response = client.post(
+            reverse("manage_challenge_people", args=[challenge.pk]),
+            {"action": "resend", "invitation": invitation.pk},
+            follow=True,
+        )
+        answers.append((response.status_code, [str(m) for m in response.context["messages"]]))
+    assert len(mail.outbox) == 1
+    assert len(set(map(str, answers))) == 1
+    later = datetime.now(tz=ZoneInfo("UTC")) + timedelta(seconds=RESEND_INTERVAL_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert invitation_resend(invitation=invitation, by=journey.admin) is True
+    assert len(mail.outbox) == 2
+
+
+def test_an_admin_sends_at_most_so_many_invitations_an_hour(journey, challenge):
+    invitations = [
+        invitation_create(accelerator=journey.accelerator, email=f"person{number}@example.org", by=journey.admin)
+        for number in range(RESENDS_PER_ADMIN_HOUR + 3)
+    ]
+    sent = [invitation_resend(invitation=invitation, by=journey.admin) for invitation in invitations]
+    assert sent == [True] * RESENDS_PER_ADMIN_HOUR + [False] * 3
+    assert len(mail.outbox) == RESENDS_PER_ADMIN_HOUR
+    other_admin = UserFactory()
+    assert invitation_resend(invitation=invitations[-1], by=other_admin) is True
