@@ -37,6 +37,7 @@ from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Status
 from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
 from cohorts.models import Accelerator, Cohort, Entity, User
+from core.replica import reading_connection
 from core.sql import as_float
 from members.access import cohorts_visible_to
 from members.models import AcceleratorRole, Membership
@@ -485,7 +486,7 @@ def board_fingerprint(*, cohort: Cohort) -> str:
         sql = _postgresql_board_digest_sql()
     else:
         sql, params = _sqlite_board_digest_sql(), [*params, cohort.pk]
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         (digest,) = cursor.fetchone()
     return hashlib.sha256(digest.encode()).hexdigest()
@@ -554,7 +555,7 @@ def cohort_progress_curve(*, cohort: Cohort, today: date) -> CohortCurve:
     last = periods.period_number(cohort=cohort, cadence=cadence, day=cohort.launch_date + timedelta(days=day))
     if not last:
         return CohortCurve(today=day)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(_curve_sql(last), [last, cohort.pk, last, cohort.pk])
         rows = cursor.fetchall()
     # A period still running is drawn at today, not at its due day still to come.

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cohorts.models import Cohort
+from core.replica import reads_from_replica
 from dashboards import exports, selectors
 from dashboards.charts import progress_charts, results_charts
 from dashboards.forms import BoardFilterForm
@@ -48,12 +49,14 @@ def _columns() -> list[tuple[str, str, bool]]:
     ]
 
 
+@reads_from_replica
 @access(SIGNED_IN_PAGE)
 def dashboard_index(request):
     accelerators = selectors.dashboard_index(request.user)
     return render(request, "dashboards/index.html", {"accelerators": accelerators})
 
 
+@reads_from_replica
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_overview(request, accelerator):
     results = selectors.accelerator_overview(user=request.user, accelerator=accelerator)
@@ -281,6 +284,7 @@ def _render_board(request, board: _Board, fragment: bool) -> str:
     return render_to_string("dashboards/_cohort_board.html", context | board.summary(), request)
 
 
+@reads_from_replica
 @access(COHORT_READ, COHORT_READER)
 def cohort_board(request, cohort):
     """The whole board, or its table alone for htmx; rendered once per state of the data it shows."""
@@ -329,16 +333,19 @@ def _export(request, cohort, extension: str) -> HttpResponse:
     return response
 
 
+@reads_from_replica
 @access(COHORT_READ, COHORT_READER)
 def cohort_export_csv(request, cohort):
     return _export(request, cohort, "csv")
 
 
+@reads_from_replica
 @access(COHORT_READ, COHORT_READER)
 def cohort_export_xlsx(request, cohort):
     return _export(request, cohort, "xlsx")
 
 
+@reads_from_replica
 @access(COHORT_READ, COHORT_READER)
 def cohort_briefing(request, cohort):
     """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""

@@ -10,11 +10,11 @@ never imports the challenges app that sits above it; ``challenges.access`` appli
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cohorts.models import Accelerator, Cohort
+from core.replica import reading_connection
 
 from .models import AcceleratorRole, Membership
 from .policy import Scope
@@ -122,7 +122,7 @@ def can_read_cohort(user, cohort: Cohort) -> bool:
         sql = f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
             AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))"""
         params = [user.pk, cohort.accelerator_id, cohort.pk]
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, params)
         return bool(cursor.fetchone()[0])
 

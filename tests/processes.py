@@ -1,5 +1,6 @@
 """Starting the project's own processes (Celery worker, gunicorn, scripts) against the test database."""
 
+import json
 import os
 import signal
 import subprocess
@@ -25,7 +26,10 @@ def project_env(**overrides) -> dict:
     return env
 
 
-def start_worker(name: str, **env_overrides) -> subprocess.Popen:
+def start_worker(name: str, *, log: Path | None = None, **env_overrides) -> subprocess.Popen:
+    """A Celery worker (one task at a time) on this test process's queue; its output goes to ``log``
+    when given (readable while it runs), else to a pipe that ``stop`` returns."""
+    output = log.open("w") if log else subprocess.PIPE
     return subprocess.Popen(
         [
             sys.executable,
@@ -44,7 +48,30 @@ def start_worker(name: str, **env_overrides) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=project_env(**env_overrides),
-        stdout=subprocess.PIPE,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+BEAT_SCRIPT = """
+import json, sys
+from accelerators.celery import app
+app.conf.beat_schedule = {
+    name: {"task": task, "schedule": every} for name, (task, every) in json.loads(sys.argv[1]).items()
+}
+app.start(["beat", "--loglevel=INFO", "--schedule", sys.argv[2], "--max-interval", "1"])
+"""
+
+
+def start_beat(schedule: dict[str, tuple[str, float]], *, directory: Path, **env_overrides) -> subprocess.Popen:
+    """Celery beat sending ``schedule`` ({name: (task, every N seconds)}) to this test process's queue,
+    in place of the production schedule; its schedule file and log (``beat.log``) go in ``directory``."""
+    return subprocess.Popen(
+        [sys.executable, "-c", BEAT_SCRIPT, json.dumps(schedule), str(directory / "celerybeat-schedule")],
+        cwd=ROOT,
+        env=project_env(**env_overrides),
+        stdout=(directory / "beat.log").open("w"),
         stderr=subprocess.STDOUT,
         text=True,
     )

@@ -8,6 +8,7 @@ hardening lives in ``production.py``, test speed-ups in ``test.py``.
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import (
@@ -19,6 +20,7 @@ from .env import (
     env_str,
     env_timezone,
     redis_url,
+    replica_from_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "accelerators.request_id.RequestIdMiddleware",
+    # Outermost but for the request id: it reads the primary's WAL position after everything else wrote.
+    "core.replica.ReadYourWritesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -132,6 +136,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": DATABASE_POOL_MAX_SIZE,
             "timeout": DATABASE_POOL_TIMEOUT,
         }
+
+# A streaming replica (a hot standby of the primary) for the pages that only read: the dashboards'
+# views and the JSON API opt in (core/replica.py); every write, everything in a transaction, and the
+# reads of a person whose last write the replica has not replayed yet stay on the primary. A replica
+# that does not answer within DATABASE_REPLICA_TIMEOUT seconds is passed over for the primary.
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 300, minimum=1)
+DATABASE_REPLICA_TIMEOUT = env_int("DATABASE_REPLICA_TIMEOUT", 2, minimum=1)
+_replica_url = env_str("DATABASE_REPLICA_URL").strip()
+if _replica_url:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL to name the PostgreSQL primary")
+    DATABASES["replica"] = replica_from_url(
+        "DATABASE_REPLICA_URL", _replica_url, pool_max_size=DATABASE_POOL_MAX_SIZE, timeout=DATABASE_REPLICA_TIMEOUT
+    )
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 
 # --- Cache, broker ---------------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")

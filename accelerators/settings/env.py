@@ -92,6 +92,20 @@ def database_from_url(name: str, url: str, *, conn_max_age: int = 60) -> dict:
     return config
 
 
+def replica_from_url(name: str, url: str, *, pool_max_size: int, timeout: int) -> dict:
+    """A PostgreSQL replica's DATABASES entry: no connection kept per thread, psycopg's pool when
+    ``pool_max_size``, and ``timeout`` seconds at most to connect or to wait for a pooled connection
+    (a replica that does not answer is passed over for the primary, core/replica.py)."""
+    config = database_from_url(name, url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{name} must be a postgres:// URL, got {url!r}")
+    config["CONN_MAX_AGE"] = 0
+    config.setdefault("OPTIONS", {})["connect_timeout"] = timeout
+    if pool_max_size:
+        config["OPTIONS"]["pool"] = {"min_size": 0, "max_size": pool_max_size, "timeout": timeout}
+    return config
+
+
 def redis_url(name: str) -> str:
     url = os.environ.get(name, "").strip()
     if url and urlparse(url).scheme not in {"redis", "rediss"}:

@@ -21,6 +21,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
 elif os.environ.get("TEST_DB_SUFFIX"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_accelerators_{os.environ['TEST_DB_SUFFIX']}"}  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405
+    # Tests write and read one database; the real replica is made by tests/replication.py.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # noqa: F405
 # Under pytest-xdist, pytest-django appends the worker id (``_gw0``) to the test database's name, so
 # each test process has its own; processes the tests start are given that name (tests/processes.py).
 

@@ -11,19 +11,16 @@ Skipped unless podman, runc and debootstrap are installed, or REQUIRE_IMAGE=1 (C
 tool a failure. A warm run (base image cached) takes a few minutes.
 """
 
-import http.client
 import json
 import os
 import re
 import secrets
 import socket
 import time
-import urllib.parse
-from http.cookies import SimpleCookie
 
 import pytest
 
-from tests.deploy.containers import Stack, build_image, podman_available
+from tests.deploy.containers import Browser, Stack, build_image, csrf_token, podman_available
 
 pytestmark = pytest.mark.slow
 
@@ -54,50 +51,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-class Browser:
-    """Plain HTTP to gunicorn, as from a TLS-terminating proxy: X-Forwarded-Proto says https, so the
-    Secure cookies are kept and sent back here by hand (an HTTP client would drop them)."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.host = f"127.0.0.1:{port}"
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, *, form: dict | None = None, headers: dict | None = None, proxied=True):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        sent = {"Host": self.host, **(headers or {})}
-        if proxied:
-            sent["X-Forwarded-Proto"] = "https"
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            sent.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{self.host}"})
-        try:
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            content = response.read()
-        finally:
-            connection.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        return response, content
-
-    def get(self, path: str, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path: str, form: dict, **kwargs):
-        return self.request("POST", path, form=form, **kwargs)
-
-
-def csrf_token(page: bytes) -> str:
-    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    assert match, "no CSRF token on the page"
-    return match.group(1).decode()
 
 
 def wait_for(predicate, *, seconds: float, what: str, stack: Stack, role: str):

@@ -1,15 +1,18 @@
 """The clock and the reminder job on PostgreSQL, run as real processes: SIGKILLed mid-run then re-run,
-or run twice at the same moment, they leave exactly the transitions and reminders the dates call for.
+or run twice at the same moment, they leave exactly the transitions and reminders the dates call for;
+and as deployed on many machines, two Celery workers and one beat, one worker SIGKILLed mid-tick.
 
 (``tests/challenges/test_clock_concurrency.py`` races two threads over one accelerator; here whole
 processes race over many accelerators, and one is killed while it works.)
 """
 
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -20,7 +23,7 @@ from cohorts.calendar import PHASE_ORDER, phase_on, phase_starts_on
 from cohorts.models import Cohort, User
 from members.models import Membership
 from tests.factories import AcceleratorFactory, CohortFactory, EntityFactory
-from tests.processes import ROOT, project_env
+from tests.processes import ROOT, project_env, start_beat, start_worker, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.usefixtures("on_postgres")]
 
@@ -51,12 +54,16 @@ print(json.dumps({"reminders": len(made)}))
 
 
 def build_big_world(
-    *, with_team_leads: bool = False, accelerators: int = ACCELERATORS, per_accelerator: int = PER_ACCELERATOR
+    *,
+    with_team_leads: bool = False,
+    accelerators: int = ACCELERATORS,
+    per_accelerator: int = PER_ACCELERATOR,
+    launch: date = LAUNCH,
 ) -> list[Cohort]:
     cohorts = []
     for a in range(accelerators):
         accelerator = AcceleratorFactory(time_zone="Asia/Tashkent", sustainment_days=30)
-        cohort = CohortFactory(accelerator=accelerator, launch_date=LAUNCH, design_start=LAUNCH - timedelta(days=30))
+        cohort = CohortFactory(accelerator=accelerator, launch_date=launch, design_start=launch - timedelta(days=30))
         entity = EntityFactory(accelerator=accelerator)
         challenges = Challenge.objects.bulk_create(
             Challenge(
@@ -215,3 +222,91 @@ def test_two_reminder_processes_at_the_same_moment_remind_once():
     results = [finish(run) for run in runs]
     assert sum(r["reminders"] for r in results) == len(expected)
     assert ReminderLog.objects.count() == Notification.objects.count() == len(expected)
+
+
+TASK_LINE = re.compile(r"Task challenges\.tasks\.advance_clock\[([0-9a-f-]+)\] (received|succeeded)")
+
+
+def clock_tasks(log) -> tuple[set[str], set[str]]:
+    """The clock ticks a worker's log says it received, and those it finished."""
+    lines = TASK_LINE.findall(log.read_text())
+    return {t for t, what in lines if what == "received"}, {t for t, what in lines if what == "succeeded"}
+
+
+def in_a_tick(log) -> bool:
+    received, finished = clock_tasks(log)
+    return bool(received - finished)
+
+
+def wait_until(condition, *, seconds: float, what: str, logs) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    tails = "\n".join(f"--- {log.name}\n{log.read_text()[-3000:]}" for log in logs)
+    pytest.fail(f"{what} did not happen within {seconds:.0f} s\n{tails}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_and_one_beat_with_a_worker_killed_mid_tick_do_everything_once(tmp_path):
+    """Beat queues a clock tick every 5 s; two workers take them (each tick moves every accelerator,
+    so ticks overlap on both workers); the worker in the middle of a tick is SIGKILLed as soon as it
+    committed its first accelerator. The survivor's later ticks finish the work: every transition
+    recorded once, and no team lead told twice.
+
+    Known gap, pinned here: the killed worker dies between its commit and the ``on_commit`` that
+    queues that accelerator's notifications, so those (one accelerator's) are never sent; the
+    re-run records nothing new for them, so nothing queues them again (see the README's "Past one
+    machine"). Everything else is notified exactly once."""
+    launch = datetime.now(UTC).date() - timedelta(days=200)  # every cohort due to close: 3 transitions each
+    cohorts = build_big_world(with_team_leads=True, accelerators=12, per_accelerator=60, launch=launch)
+    today = cohorts[0].accelerator.local_today()
+    expected = expected_transitions(cohorts, today)
+    assert len(expected) == 3 * 12 * 60
+    logs = {name: tmp_path / f"{name}.log" for name in ("a", "b")}
+    workers = {name: start_worker(f"many-{name}", log=log) for name, log in logs.items()}
+    beat = start_beat({"tick": ("challenges.tasks.advance_clock", 5.0)}, directory=tmp_path)
+    everything = [*logs.values(), tmp_path / "beat.log"]
+    notified = Notification.objects.filter(user__email__startswith="lead-")
+    try:
+        wait_until(lambda: PhaseTransition.objects.exists(), seconds=120, what="a first transition", logs=everything)
+        busy = [name for name, log in logs.items() if in_a_tick(log)]
+        assert busy, "no worker is in the middle of a tick"
+        killed = busy[0]
+        workers[killed].send_signal(signal.SIGKILL)
+        workers[killed].wait(timeout=30)
+        assert PhaseTransition.objects.count() < len(expected), "the work was done before a worker could be killed"
+        assert in_a_tick(logs[killed]), "the killed worker was not in the middle of a tick"
+        survivor = next(name for name in logs if name != killed)
+
+        wait_until(
+            lambda: PhaseTransition.objects.count() == len(expected),
+            seconds=240,
+            what="every transition recorded",
+            logs=everything,
+        )
+        wait_until(lambda: settled(notified, quiet=8), seconds=240, what="the notifications settling", logs=everything)
+    finally:
+        stop(beat)
+        for worker in workers.values():
+            stop(worker)
+    assert clock_tasks(logs[survivor])[1], "the surviving worker finished no tick"
+    recorded = recorded_transitions()
+    assert len(recorded) == len(set(recorded)), "a transition was recorded twice"
+    assert set(recorded) == expected, "a transition is missing or wrong"
+    assert set(Challenge.objects.values_list("phase", flat=True)) == {phase_on(cohorts[0], today).value}
+
+    told = list(notified.values_list("user__email", "challenge_id", "message"))
+    assert len(told) == len(set(told)), "a team lead was told the same thing twice"
+    per_challenge = Counter(challenge for _email, challenge, _message in told)
+    assert set(per_challenge.values()) <= {3}, "a challenge's lead was told of only some of its transitions"
+    untold = Challenge.objects.exclude(id__in=per_challenge).values_list("cohort__accelerator_id", flat=True)
+    assert len(set(untold)) <= 1, f"notifications lost beyond the killed worker's last commit: {Counter(untold)}"
+
+
+def settled(queryset, *, quiet: float) -> bool:
+    """True once ``queryset.count()`` has not changed for ``quiet`` seconds."""
+    before = queryset.count()
+    time.sleep(quiet)
+    return queryset.count() == before
