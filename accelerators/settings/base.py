@@ -248,6 +248,8 @@ WHITENOISE_AUTOREFRESH = DEBUG  # pick up a rebuilt app.css without a restart wh
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# How long a removed team seat (or a replaced team lead) can be restored with "Undo".
+SEAT_UNDO_MINUTES = env_int("SEAT_UNDO_MINUTES", 10, minimum=1)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
