@@ -128,7 +128,15 @@ def test_twelve_challenges_are_seated_on_the_team_page_in_at_most_fifteen_action
     # The typed names of the invited, shown with dir="auto"/<bdi> on the page.
     assert page.locator("bdi", has_text="سارة أحمد").count() == 1
     page.screenshot(path=str(artifacts_dir / f"team-page-{language}.png"), full_page=True)
+    replace_remove_and_undo(page, challenges, known, coach, language, artifacts_dir)
+    # Every change is in the challenge's history, with who made it.
+    page.goto(f"{live_server.url}/history/challenges/{challenges[0].pk}/")
+    history = page.inner_text("main")
+    assert history.count(admin.get_full_name()) >= 4
+    assert known[8].full_name in history and known[0].full_name in history
 
+
+def replace_remove_and_undo(page, challenges, known, coach, language, artifacts_dir):
     # htmx: suggestions for the field being typed in, as a <datalist> the keyboard can choose from.
     field = f"#id-c{challenges[0].pk}-member"
     page.fill(field, "Bekz")
@@ -157,12 +165,6 @@ def test_twelve_challenges_are_seated_on_the_team_page_in_at_most_fifteen_action
     assert challenges[0].memberships.get(role="team_lead").user == known[0]
     assert challenges[1].memberships.filter(role="coach", user=coach).exists()
     assert SeatRemoval.objects.filter(restored_at__isnull=False).count() == 2
-
-    # Every change is in the challenge's history, with who made it.
-    page.goto(f"{live_server.url}/history/challenges/{challenges[0].pk}/")
-    history = page.inner_text("main")
-    assert history.count(admin.get_full_name()) >= 4
-    assert known[8].full_name in history and known[0].full_name in history
 
 
 def test_the_file_seats_the_teams_and_invites_who_is_new(live_server, lang_page, language):
