@@ -108,8 +108,9 @@ class PeopleLookup:
 
     def __init__(self, *, accelerator, written: list[Written]):
         known = people_known_to(accelerator)
-        emails = sorted({w.email for w in written if w.email})
-        names = sorted({w.name for w in written if w.name and not w.email})
+        # Text with a NUL byte cannot be a parameter of a PostgreSQL query (and is nobody's name).
+        emails = sorted({w.email for w in written if w.email and "\x00" not in w.email})
+        names = sorted({w.name for w in written if w.name and not w.email and "\x00" not in w.name})
         self.by_email: dict[str, int] = {}
         for start in range(0, len(emails), 2000):
             batch = emails[start : start + 2000]
@@ -125,6 +126,8 @@ class PeopleLookup:
                 self.by_name.setdefault(full_name.lower(), []).append(user_id)
 
     def resolve(self, written: Written) -> Resolved:
+        if "\x00" in written.text:
+            return Resolved(written, problem=INVALID_EMAIL if written.email else BAD_NAME)
         if not written.email:
             matches = self.by_name.get(written.name.lower(), [])
             if len(matches) == 1:

@@ -805,7 +805,7 @@ def _team_suggestions(request, cohort):
     text = request.GET.get(name, "")
     head, separator, last = text.rpartition(";")
     prefix = f"{head}{separator} " if separator else ""
-    results = _search(cohort.accelerator, last)
+    results = _search(cohort.accelerator, last.replace("\x00", ""))
     return render(
         request,
         "program_admin/cohort_team.html#suggestions",
