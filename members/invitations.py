@@ -74,9 +74,14 @@ def invitation_create(*, accelerator: Accelerator, email: str, full_name: str = 
         user = User(email=email, full_name=full_name.strip())
         user.set_unusable_password()
         user.save()
-    invitation, _created = Invitation.objects.get_or_create(
-        accelerator=accelerator, user=user, defaults={"invited_by": by}
+    full_name = full_name.strip()
+    invitation, created = Invitation.objects.get_or_create(
+        accelerator=accelerator, user=user, defaults={"invited_by": by, "full_name": full_name}
     )
+    if not created and full_name and invitation.accepted_at is None and invitation.full_name != full_name:
+        invitation.full_name = full_name
+        invitation._history_user = by
+        invitation.save(update_fields=["full_name"])
     return invitation
 
 
@@ -105,6 +110,42 @@ def invitation_resend(*, invitation: Invitation, by) -> bool:
         cache.delete(f"invitation-resend:{invitation.pk}")  # not sent: another admin may still send it
         return False
     return bool(invitation_send_now(invitation_ids=[invitation.pk]))
+@transaction.atomic
+def invitations_create_many(*, accelerator: Accelerator, people: dict[str, str], by) -> dict[str, int]:
+    """``invitation_create`` for many people at once: {address: full name typed} → {address: person id}.
+
+    A few bulk statements whatever the number (the challenge-list import invites a whole file's
+    teams in its one transaction); history rows are written for the new people and invitations.
+    """
+    from django.db.models.functions import Lower
+    from simple_history.utils import bulk_create_with_history
+
+    User = get_user_model()
+    wanted = {email.strip().lower(): name.strip() for email, name in people.items()}
+    if not wanted:
+        return {}
+    ids: dict[str, int] = dict(
+        User.objects.annotate(address=Lower("email")).filter(address__in=list(wanted)).values_list("address", "id")
+    )
+    new_users = []
+    for email, name in wanted.items():
+        if email not in ids:
+            user = User(email=email, full_name=name)
+            user.set_unusable_password()
+            new_users.append(user)
+    if new_users:
+        bulk_create_with_history(new_users, User, default_user=by)
+        ids.update(User.objects.filter(email__in=[user.email for user in new_users]).values_list("email", "id"))
+    invited = set(
+        Invitation.objects.filter(accelerator=accelerator, user_id__in=ids.values()).values_list("user_id", flat=True)
+    )
+    invitations = [
+        Invitation(accelerator=accelerator, user_id=user_id, invited_by=by, full_name=wanted[email])
+        for email, user_id in ids.items()
+        if user_id not in invited
+    ]
+    bulk_create_with_history(invitations, Invitation, default_user=by)
+    return ids
 
 
 def invitation_send_now(*, invitation_ids: list[int]) -> int:

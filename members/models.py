@@ -123,6 +123,9 @@ class Invitation(models.Model):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("invited by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The name the inviting admin typed: shown on the manage pages while the invitation is open, in
+    # place of the account's own name, so the page never tells whether the address had an account.
+    full_name = models.CharField(_("full name as typed"), max_length=200, blank=True, default="")
     created_at = models.DateTimeField(_("invited at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("last sent at"), null=True, blank=True)
     send_count = models.PositiveIntegerField(_("times sent"), default=0)
@@ -144,3 +147,49 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.email} · {self.accelerator}"
+
+
+class SeatRemoval(models.Model):
+    """A team seat taken away (removed, or a team lead replaced), kept so it can be undone for a while.
+
+    The seat's own history (simple-history) records the deletion; this row is what "Undo" restores
+    from within ``SEAT_UNDO_MINUTES``, and ``restored_at`` makes a double-clicked "Undo" restore once.
+    """
+
+    challenge = models.ForeignKey(
+        "challenges.Challenge", verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="seat_removals"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("removed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("removed at"), auto_now_add=True)
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("removed team seat")
+        verbose_name_plural = _("removed team seats")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["team_lead", "member", "coach", "sponsor"]), name="seat_removal_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(restored_at__isnull=True) | Q(restored_at__gte=models.F("removed_at")),
+                name="seat_removal_restored_after_removal",
+            ),
+        ]
+        indexes = [models.Index(fields=["challenge", "removed_at"], name="seat_removal_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.challenge}"

@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -45,7 +43,9 @@ from challenges.models import Challenge
 from cohorts.models import Cohort, Entity
 from core.tasking import enqueue_on_commit
 from core.text import is_one_line
+from members.invitations import invitations_create_many
 from members.models import Membership
+from members.people import NEEDS_NAME, PeopleLookup, Resolved, Written, parse_people
 
 from . import workbooks
 from .models import DecimalMark, Delimiter, Encoding, ImportJob
@@ -63,6 +63,7 @@ class Column:
     help: str
     required: bool = False
     max_length: int | None = None
+    aliases: tuple = ()  # other accepted names: earlier keys and labels, translated like the label
 
 
 COLUMNS = [
@@ -84,10 +85,33 @@ COLUMNS = [
     Column("baseline", _("Baseline"), _("A number: the value before the challenge starts."), True),
     Column("baseline_period", _("Baseline period"), _("When the baseline was measured, e.g. 2025."), False, 100),
     Column("target", _("Target"), _("A number, different from the baseline: the value to reach by Day 100."), True),
-    Column("team_lead_email", _("Team lead e-mail"), _("E-mail address of a person already on the platform.")),
-    Column("coach_email", _("Coach e-mail"), _("E-mail address of a person already on the platform.")),
-    Column("sponsor_email", _("Sponsor e-mail"), _("E-mail address of a person already on the platform.")),
-    Column("member_emails", _("Member e-mails"), _("E-mail addresses separated by semicolons (;).")),
+    Column(
+        "team_lead",
+        _("Team lead"),
+        _(
+            "One person: full name and e-mail address, e.g. “Nodira Karimova <nodira@soliq.uz>”. Someone "
+            "already on the platform is found by the address; anyone else is invited when you confirm the list."
+        ),
+        aliases=("team_lead_email", _("Team lead e-mail")),
+    ),
+    Column(
+        "coach",
+        _("Coach"),
+        _("Like the team lead; several people separated by semicolons (;)."),
+        aliases=("coach_email", _("Coach e-mail")),
+    ),
+    Column(
+        "sponsor",
+        _("Sponsor"),
+        _("Like the team lead; several people separated by semicolons (;)."),
+        aliases=("sponsor_email", _("Sponsor e-mail")),
+    ),
+    Column(
+        "members",
+        _("Team members"),
+        _("People separated by semicolons (;), each like “Nodira Karimova <nodira@soliq.uz>”."),
+        aliases=("member_emails", _("Member e-mails"), _("Members")),
+    ),
     Column(
         "unit_kind",
         _("Unit kind"),
@@ -130,8 +154,20 @@ MESSAGES = {
     "target_against_direction": _("The target does not match the direction: %(direction)s from %(baseline)s."),
     "duplicate_in_file": _("The title “%(value)s” is already used in row %(other_row)s."),
     "duplicate_in_cohort": _("The cohort already has a challenge called “%(value)s”."),
+    # Kept for problems stored by jobs before people could be invited from the file.
     "unknown_person": _("There is no person with the e-mail address “%(value)s” on this accelerator."),
     "invalid_email": _("“%(value)s” is not an e-mail address."),
+    "needs_name": _(
+        "“%(value)s” is not on the platform yet: write the person's full name with the address to invite "
+        "them, e.g. “Full Name <%(value)s>”."
+    ),
+    "name_not_found": _(
+        "Nobody on this accelerator is called “%(value)s”: write their e-mail address (with the full name, "
+        "to invite them)."
+    ),
+    "name_ambiguous": _("Several people are called “%(value)s”: write the e-mail address of the one you mean."),
+    "bad_name": _("The name in “%(value)s” must be one line of at most 200 characters."),
+    "one_team_lead": _("A challenge has one team lead; this cell names %(count)s people."),
     "one_line": _("Line breaks and text-direction control characters are not allowed here."),
     "unpacks_too_large": _(
         "The workbook unpacks to %(size)s; at most %(limit)s are read. "
@@ -246,6 +282,7 @@ class ChallengeRow:
     baseline_period: str
     target: Decimal
     seats: list[tuple[int, str]]  # (user id, membership role)
+    invites: list[tuple[str, str, str]] = field(default_factory=list)  # (address, full name, role)
 
 
 # --- Reading the file -------------------------------------------------------------------------
@@ -430,7 +467,8 @@ def header_aliases() -> dict[str, str]:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             for column in COLUMNS:
-                aliases[_normalise(str(column.label))] = column.key
+                for name in (column.label, *column.aliases):
+                    aliases[_normalise(str(name))] = column.key
     for column in COLUMNS:
         aliases[_normalise(column.key)] = column.key
     return aliases
@@ -499,17 +537,14 @@ def unit_kind_aliases() -> dict[str, str]:
     return aliases
 
 
-def _split(text: str, *, emails: bool = False) -> list[str]:
-    separators = r"[;؛\n|,]" if emails else r"[;؛\n|]"
-    return [part.strip() for part in re.split(separators, text) if part.strip()]
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;؛\n|]", text) if part.strip()]
 
 
 class Lookups:
     """What the rows refer to, fetched in a few queries for the whole file."""
 
-    def __init__(self, *, cohort: Cohort, emails: set[str]):
-        from members.invitations import people_known_to
-
+    def __init__(self, *, cohort: Cohort, written: list[Written]):
         self.entities: dict[str, int] = {}
         for entity_id, name, acronym in Entity.objects.filter(accelerator_id=cohort.accelerator_id).values_list(
             "id", "name", "acronym"
@@ -517,12 +552,7 @@ class Lookups:
             self.entities[_normalise(name)] = entity_id
             if acronym:
                 self.entities.setdefault(_normalise(acronym), entity_id)
-        self.people: dict[str, int] = {}
-        known = people_known_to(cohort.accelerator)
-        wanted = sorted(emails)
-        for start in range(0, len(wanted), 2000):
-            for user_id, email in known.filter(email__in=wanted[start : start + 2000]).values_list("id", "email"):
-                self.people[email.lower()] = user_id
+        self.people = PeopleLookup(accelerator=cohort.accelerator, written=written)
         self.existing_titles = {
             _normalise(title) for title in Challenge.objects.filter(cohort=cohort).values_list("title", flat=True)
         }
@@ -545,17 +575,16 @@ def _positions(header: list[str]) -> dict[str, int]:
 
 
 PERSON_COLUMNS = [
-    ("team_lead_email", Membership.Role.TEAM_LEAD),
-    ("coach_email", Membership.Role.COACH),
-    ("sponsor_email", Membership.Role.SPONSOR),
+    ("team_lead", Membership.Role.TEAM_LEAD),
+    ("coach", Membership.Role.COACH),
+    ("sponsor", Membership.Role.SPONSOR),
+    ("members", Membership.Role.MEMBER),
 ]
 
 
-def _addresses(values: dict[str, str]) -> list[tuple[str, str, str]]:
-    """Every e-mail address a row names: (column, address, the seat it asks for)."""
-    named = [(key, values[key], role) for key, role in PERSON_COLUMNS if values[key]]
-    named += [("member_emails", a, Membership.Role.MEMBER) for a in _split(values["member_emails"], emails=True)]
-    return named
+def _people_written(values: dict[str, str]) -> list[tuple[str, Written, str]]:
+    """Every person a row's team columns name: (column, as written, the seat it asks for)."""
+    return [(key, written, role) for key, role in PERSON_COLUMNS for written in parse_people(values[key])]
 
 
 @dataclass
@@ -579,6 +608,7 @@ class _File:
     directions: dict[str, str]
     unit_kinds: dict[str, str] = field(default_factory=dict)
     first_row_of_title: dict[str, int] = field(default_factory=dict)
+    invite_names: dict[str, str] = field(default_factory=dict)
 
 
 # --- One rule per column (or pair of columns) ----------------------------------------------------
@@ -706,20 +736,28 @@ def _goal(row: _Row, file: _File, valid: _Range) -> tuple[str, Decimal | None, D
     return direction or implied_direction(baseline=baseline, target=target), baseline, target
 
 
-def _seats(row: _Row, file: _File) -> list[tuple[int, str]]:
+def _seats(row: _Row, file: _File) -> tuple[list[tuple[int, str]], list[tuple[str, str, str]]]:
+    """The seats a row's team columns ask for: people already known, and people to invite."""
     seats: list[tuple[int, str]] = []
-    for key, address, role in _addresses(row.values):
-        try:
-            validate_email(address)
-        except ValidationError:
-            row.problem("invalid_email", key, value=address)
-            continue
-        user_id = file.lookups.people.get(address.lower())
-        if user_id is None:
-            row.problem("unknown_person", key, value=address)
-        elif (user_id, role) not in seats:
-            seats.append((user_id, role))
-    return seats
+    invites: list[tuple[str, str, str]] = []
+    leads = parse_people(row.values["team_lead"])
+    if len(leads) > 1:
+        row.problem("one_team_lead", "team_lead", count=len(leads))
+    for key, written, role in _people_written(row.values):
+        resolved = file.lookups.people.resolve(written)
+        if resolved.problem == NEEDS_NAME and written.email in file.invite_names:
+            # Named with their full name elsewhere in the file: the address alone is enough here.
+            resolved = Resolved(written, invite_email=written.email, invite_name=file.invite_names[written.email])
+        if resolved.problem:
+            row.problem(resolved.problem, key, value=written.email or written.text)
+        elif resolved.user_id is not None:
+            if (resolved.user_id, role) not in seats:
+                seats.append((resolved.user_id, role))
+        else:
+            name = file.invite_names[resolved.invite_email]
+            if not any(email == resolved.invite_email and r == role for email, _n, r in invites):
+                invites.append((resolved.invite_email, name, role))
+    return seats, invites
 
 
 def _check_row(row: _Row, file: _File) -> ChallengeRow | None:
@@ -729,7 +767,7 @@ def _check_row(row: _Row, file: _File) -> ChallengeRow | None:
     partner_ids = _partners(row, file, lead_entity_id)
     valid = _range(row, file)
     direction, baseline, target = _goal(row, file, valid)
-    seats = _seats(row, file)
+    seats, invites = _seats(row, file)
     if row.problems:
         return None
     values = row.values
@@ -749,6 +787,7 @@ def _check_row(row: _Row, file: _File) -> ChallengeRow | None:
         baseline_period=values["baseline_period"],
         target=target,
         seats=seats,
+        invites=invites,
     )
 
 
@@ -771,10 +810,15 @@ def check_rows(
         return {column.key: cells[at[column.key]] if column.key in at else "" for column in COLUMNS}
 
     rows = [_Row(number, values_of(cells), table.reading.decimal_mark) for number, cells in table.rows]
-    emails = {address.lower() for row in rows for _key, address, _role in _addresses(row.values)}
+    written = [person for row in rows for _key, person, _role in _people_written(row.values)]
     file = _File(
-        lookups=Lookups(cohort=cohort, emails=emails), directions=direction_aliases(), unit_kinds=unit_kind_aliases()
+        lookups=Lookups(cohort=cohort, written=written),
+        directions=direction_aliases(),
+        unit_kinds=unit_kind_aliases(),
     )
+    for person in written:  # the first full name written with an address is the one its invitation takes
+        if person.email and person.name:
+            file.invite_names.setdefault(person.email, person.name)
     problems: list[Problem] = []
     checked: list[ChallengeRow] = []
     for done, row in enumerate(rows, start=1):
@@ -832,11 +876,19 @@ def save_rows(*, cohort: Cohort, rows: list[ChallengeRow], by) -> list[Challenge
         ],
         batch_size=SAVE_BATCH,
     )
-    seats = [
-        Membership(challenge_id=challenge.pk, user_id=user_id, role=role)
-        for challenge, row in zip(created, rows, strict=True)
-        for user_id, role in row.seats
-    ]
+    # People not yet on the platform are invited in this same transaction: a rejected or failed
+    # import invites nobody. Their invitations go out when the cohort is launched.
+    invited = invitations_create_many(
+        accelerator=cohort.accelerator,
+        people={email: name for row in rows for email, name, _role in row.invites},
+        by=by,
+    )
+    seats = []
+    for challenge, row in zip(created, rows, strict=True):
+        wanted = list(row.seats) + [(invited[email], role) for email, _name, role in row.invites]
+        seats += [
+            Membership(challenge_id=challenge.pk, user_id=user_id, role=role) for user_id, role in dict.fromkeys(wanted)
+        ]
     bulk_create_with_history(seats, Membership, batch_size=SAVE_BATCH, default_user=by)
     return created
 
@@ -954,29 +1006,27 @@ def import_job_cancel(*, job: ImportJob) -> bool:
 # --- The template -----------------------------------------------------------------------------
 
 
+TEMPLATE_EXAMPLE = {
+    "title": "Shorter wait for a grid connection (example)",
+    "goal_statement": "Connect new homes to the grid in 10 days instead of 30.",
+    "lead_entity": "Ministry of Energy",
+    "metric": "Days to connect a new home",
+    "unit": "days",
+    "direction": "decrease",
+    "baseline": "30",
+    "baseline_period": "2025",
+    "target": "10",
+    # The team columns: a person is a full name and an address; several are separated by semicolons.
+    "team_lead": "Nodira Karimova <nodira@example.org>",
+    "coach": "Aziz Rahimov <aziz@example.org>",
+    "sponsor": "Fatima Al Mansouri <fatima@example.org>",
+    "members": "Bekzod Tursunov <bekzod@example.org>; Mariam Al Hashimi <mariam@example.org>",
+    "unit_kind": "duration",
+}
+
+
 def template_rows() -> list[list[str]]:
-    return [
-        [column.key for column in COLUMNS],
-        [
-            "Shorter wait for a grid connection (example)",
-            "Connect new homes to the grid in 10 days instead of 30.",
-            "Ministry of Energy",
-            "",
-            "Days to connect a new home",
-            "days",
-            "decrease",
-            "30",
-            "2025",
-            "10",
-            "",
-            "",
-            "",
-            "",
-            "duration",
-            "",
-            "",
-        ],
-    ]
+    return [[column.key for column in COLUMNS], [TEMPLATE_EXAMPLE.get(column.key, "") for column in COLUMNS]]
 
 
 def template_csv() -> bytes:

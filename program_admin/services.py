@@ -215,6 +215,31 @@ def challenge_replace_team_lead(*, challenge: Challenge, user, by, reason: str =
     return seat
 
 
+@transaction.atomic
+def cohort_team_save(*, cohort: Cohort, plan, by) -> list:
+    """Carry out a cohort team page's plan (``program_admin.team``) in one transaction.
+
+    People not yet on the platform are invited (their e-mails go out at launch); replaced team
+    leads and removed seats are kept as ``SeatRemoval`` rows that "Undo" restores. Refused after
+    the launch; a seat someone else changed meanwhile raises ``IntegrityError`` or ``SeatGone``
+    and nothing is saved. Returns the removals.
+    """
+    from members.invitations import invitations_create_many
+    from members.services import refuse_if_launched, seats_apply
+
+    locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    refuse_if_launched(locked)
+    invited = invitations_create_many(accelerator=cohort.accelerator, people=plan.invites, by=by)
+
+    def user_id(person) -> int:
+        return person.user_id or invited[person.email]
+
+    removals = [(change.seat, None) for change in plan.removals]
+    removals += [(change.seat, user_id(change.person)) for change in plan.replacements]
+    adds = [(change.challenge.pk, user_id(change.person), change.role) for change in plan.adds + plan.replacements]
+    return seats_apply(removals=removals, adds=adds, by=by)
+
+
 # --- Review and launch ------------------------------------------------------------------------
 
 

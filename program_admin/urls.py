@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("manage/cohorts/<int:cohort_id>/import/", views.manage_import, name="manage_import"),
     path("manage/cohorts/<int:cohort_id>/launch/", views.manage_launch, name="manage_launch"),
+    path("manage/cohorts/<int:cohort_id>/team/", views.manage_cohort_team, name="manage_cohort_team"),
     path("manage/imports/<int:job_id>/", views.manage_import_job, name="manage_import_job"),
     path("manage/imports/<int:job_id>/preview/", views.manage_import_preview, name="manage_import_preview"),
     path("manage/challenges/<int:challenge_id>/", views.manage_challenge, name="manage_challenge"),

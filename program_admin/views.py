@@ -7,6 +7,7 @@ template, whose htmx partials serve the in-page updates.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -25,9 +26,10 @@ from core.ids import posted_id
 from members import services as seat_services
 from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, administered_accelerators
 from members.invitations import invitation_create, invitation_resend, people_known_to
-from members.models import Invitation, Membership
+from members.models import Invitation, Membership, SeatRemoval
+from members.people import written_form
 from members.policy import ADMIN, ADMIN_PAGE, ADMIN_POST, SIGNED_IN_PAGE, access
-from program_admin import forms, importing, services
+from program_admin import forms, importing, services, team
 from program_admin.access import IMPORT_JOB_ADMIN
 
 from .models import CandidateChallenge, ImportJob
@@ -271,16 +273,17 @@ def manage_import_template(request, accelerator, fmt: str):
 # --- Cohort level -----------------------------------------------------------------------------
 
 
-def _pending_invitees(cohort) -> set[int]:
-    """The cohort's people whose invitation is still open: shown by the address the admin typed,
-    so the page never reveals whether an account (and its name) already existed."""
-    return set(
-        Invitation.objects.filter(
+def _pending_invitees(cohort) -> dict[int, Invitation]:
+    """The cohort's people whose invitation is still open, by person: shown by the name and address
+    the admin typed, so the page never reveals whether an account (and its name) already existed."""
+    return {
+        invitation.user_id: invitation
+        for invitation in Invitation.objects.filter(
             accelerator_id=cohort.accelerator_id,
             accepted_at__isnull=True,
             user__memberships__challenge__cohort=cohort,
-        ).values_list("user_id", flat=True)
-    )
+        ).distinct()
+    }
 
 
 def _seats_prefetch() -> Prefetch:
@@ -291,11 +294,15 @@ def _seats_prefetch() -> Prefetch:
 
 @access(ADMIN_PAGE, COHORT_ADMIN)
 def manage_cohort(request, cohort):
-    challenges = (
+    challenges = list(
         cohort.challenges.select_related("lead_entity")
         .prefetch_related(_seats_prefetch(), "partner_entities")
         .order_by("title")
     )
+    invited = _pending_invitees(cohort)
+    for challenge in challenges:
+        for seat in challenge.memberships.all():
+            seat.invitation = invited.get(seat.user_id)
     today = cohort.accelerator.local_today()
     checklist = services.cohort_launch_checklist(cohort=cohort, today=today) if not cohort.is_launched else []
     return render(
@@ -308,7 +315,6 @@ def manage_cohort(request, cohort):
             "challenges": challenges,
             "checklist": checklist,
             "candidates": cohort.candidates.filter(challenge__isnull=True).select_related("lead_entity"),
-            "invited_ids": _pending_invitees(cohort),
             "today": today,
             "day_number": cohort.day_number(today),
         },
@@ -514,14 +520,33 @@ def _search(accelerator, query: str):
 # --- The team page's actions: each returns None when done, or the form to show again with its errors.
 
 
+def _kept_post(request) -> list[tuple[str, str]]:
+    """The posted fields, to post again from a confirmation step."""
+    skip = {"csrfmiddlewaretoken", "confirm"}
+    return [(key, value) for key in request.POST for value in request.POST.getlist(key) if key not in skip]
+
+
+def _replace_or_ask(request, add):
+    """Seat someone with ``add(replace=...)``; an existing team lead is replaced only once confirmed."""
+    try:
+        return add(replace=request.POST.get("confirm") == "1"), None
+    except seat_services.TeamLeadTaken as taken:
+        return None, {"confirm_replace": taken.seat, "kept": _kept_post(request)}
+
+
 def _seat_add(request, challenge):
     form = forms.SeatForm(request.POST, people=people_known_to(challenge.cohort.accelerator))
     if not form.is_valid():
         return {"seat_form": form}
     person = form.cleaned_data["person"]
-    seat = seat_services.challenge_seat_add(
-        challenge=challenge, user=person, role=form.cleaned_data["role"], by=request.user
+    seat, ask = _replace_or_ask(
+        request,
+        lambda replace: seat_services.challenge_seat_add(
+            challenge=challenge, user=person, role=form.cleaned_data["role"], by=request.user, replace=replace
+        ),
     )
+    if ask:
+        return ask | {"new_person": person.get_full_name()}
     messages.success(request, _("%(person)s is now %(role)s.") % {"person": person, "role": seat.get_role_display()})
     return None
 
@@ -530,7 +555,14 @@ def _seat_invite(request, challenge):
     form = forms.InviteForm(request.POST)
     if not form.is_valid():
         return {"invite_form": form}
-    seat_services.challenge_seat_invite(challenge=challenge, by=request.user, **form.cleaned_data)
+    _seat, ask = _replace_or_ask(
+        request,
+        lambda replace: seat_services.challenge_seat_invite(
+            challenge=challenge, by=request.user, replace=replace, **form.cleaned_data
+        ),
+    )
+    if ask:
+        return ask | {"new_person": form.cleaned_data["full_name"] or form.cleaned_data["email"]}
     # The same words whether or not the address already had an account.
     messages.success(
         request,
@@ -541,9 +573,28 @@ def _seat_invite(request, challenge):
 
 
 def _seat_remove(request, challenge):
-    seat = get_object_or_404(Membership, pk=posted_id(request.POST.get("seat")) or 0, challenge=challenge)
+    seat = get_object_or_404(
+        Membership.objects.select_related("user"), pk=posted_id(request.POST.get("seat")) or 0, challenge=challenge
+    )
+    if request.POST.get("confirm") != "1":
+        return {"confirm_remove": seat, "kept": _kept_post(request)}
     seat_services.challenge_seat_remove(seat=seat, by=request.user)
-    messages.success(request, _("The seat was removed."))
+    messages.success(
+        request,
+        _("The seat was removed. “Undo” on this page gives it back for %(minutes)s minutes.")
+        % {"minutes": settings.SEAT_UNDO_MINUTES},
+    )
+    return None
+
+
+def _seat_undo(request, challenge):
+    removal = get_object_or_404(
+        SeatRemoval.objects.select_related("challenge__cohort"),
+        pk=posted_id(request.POST.get("removal")) or 0,
+        challenge=challenge,
+    )
+    if seat_services.seat_removal_undo(removal=removal, by=request.user) is not None:
+        messages.success(request, _("The seat was given back."))
     return None
 
 
@@ -560,7 +611,13 @@ def _invitation_resend(request, challenge):
     return None
 
 
-SEAT_ACTIONS = {"add": _seat_add, "invite": _seat_invite, "remove": _seat_remove, "resend": _invitation_resend}
+SEAT_ACTIONS = {
+    "add": _seat_add,
+    "invite": _seat_invite,
+    "remove": _seat_remove,
+    "resend": _invitation_resend,
+    "undo": _seat_undo,
+}
 
 
 @access(ADMIN, CHALLENGE_ADMIN)
@@ -607,6 +664,8 @@ def manage_challenge_people(request, challenge):
             "cohort": cohort,
             "theme_accelerator": accelerator,
             "seats": seats,
+            "removals": list(seat_services.undoable_removals(cohort_id=cohort.pk, challenge_id=challenge.pk)),
+            "undo_minutes": settings.SEAT_UNDO_MINUTES,
             "results": results,
             "query": query,
             "roles": forms.SEAT_ROLES,
@@ -688,3 +747,186 @@ def manage_team_lead_replace(request, challenge):
             "query": query,
         },
     )
+
+
+# --- The cohort team page: every challenge's seats at once ----------------------------------------
+
+
+def _team_challenges(cohort) -> list:
+    return list(
+        cohort.challenges.filter(withdrawn_at__isnull=True)
+        .select_related("lead_entity")
+        .prefetch_related(_seats_prefetch())
+        .order_by("title")
+    )
+
+
+def _open_invitations(accelerator, user_ids) -> dict[int, Invitation]:
+    """Open invitations by person: their typed name is how the manage pages show them."""
+    return {
+        invitation.user_id: invitation
+        for invitation in Invitation.objects.filter(
+            accelerator=accelerator, accepted_at__isnull=True, user_id__in=set(user_ids)
+        )
+    }
+
+
+def _team_rows(cohort, challenges, data, plan) -> list[dict]:
+    """What the template draws: per challenge, per role, the current seats and the field's value."""
+    removing = {posted_id(value) for value in data.getlist("remove")} if data else set()
+    invitations = _open_invitations(cohort.accelerator, [s.user_id for c in challenges for s in c.memberships.all()])
+    rows = []
+    for challenge in challenges:
+        cells = []
+        for role in team.ROLES:
+            name = team.field_name(challenge.pk, role)
+            seats = [
+                {"seat": seat, "invitation": invitations.get(seat.user_id), "checked": seat.pk in removing}
+                for seat in challenge.memberships.all()
+                if seat.role == role
+            ]
+            cells.append(
+                {
+                    "role": role,
+                    "label": Membership.Role(role).label,
+                    "name": name,
+                    "value": data.get(name, "") if data else "",
+                    "errors": plan.errors.get(name, []) if plan else [],
+                    "seats": seats,
+                }
+            )
+        rows.append({"challenge": challenge, "cells": cells})
+    return rows
+
+
+def _team_suggestions(request, cohort):
+    """The people matching what is being typed in one field (htmx), for its <datalist>."""
+    name = request.htmx.trigger_name or ""
+    text = request.GET.get(name, "")
+    head, separator, last = text.rpartition(";")
+    prefix = f"{head}{separator} " if separator else ""
+    results = _search(cohort.accelerator, last.replace("\x00", ""))
+    return render(
+        request,
+        "program_admin/cohort_team.html#suggestions",
+        {"suggestions": [(prefix + written_form(p.full_name, p.email), p) for p in results]},
+    )
+
+
+def _team_page(request, cohort, *, challenges, data=None, plan=None, confirming=False, status=200):
+    seats = [seat for challenge in challenges for seat in challenge.memberships.all()]
+    kept = []
+    if confirming:
+        skip = {"csrfmiddlewaretoken", "action", "state"}
+        kept = [(key, value) for key in data for value in data.getlist(key) if key not in skip]
+    removals = list(seat_services.undoable_removals(cohort_id=cohort.pk))
+    return render(
+        request,
+        "program_admin/cohort_team.html",
+        {
+            "cohort": cohort,
+            "accelerator": cohort.accelerator,
+            "theme_accelerator": cohort.accelerator,
+            "rows": _team_rows(cohort, challenges, data, plan),
+            "all_fields": [
+                {
+                    "role": role,
+                    "name": team.field_name(None, role),
+                    "label": Membership.Role(role).label,
+                    "value": data.get(team.field_name(None, role), "") if data else "",
+                    "errors": plan.errors.get(team.field_name(None, role), []) if plan else [],
+                }
+                for role in team.ALL_ROLES
+            ],
+            "plan": plan,
+            "confirming": confirming,
+            "kept": kept,
+            "state": team.team_state(seats),
+            "removals": removals,
+            "undo_minutes": settings.SEAT_UNDO_MINUTES,
+        },
+        status=status,
+    )
+
+
+def _team_undo(request, cohort):
+    ids = {posted_id(value) for value in request.POST.getlist("removal")} - {None}
+    removals = list(
+        SeatRemoval.objects.filter(pk__in=ids, challenge__cohort=cohort).select_related("challenge__cohort", "user")
+    )
+    restored = 0
+    for removal in removals:
+        try:
+            if seat_services.seat_removal_undo(removal=removal, by=request.user) is not None:
+                restored += 1
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    if restored:
+        messages.success(
+            request,
+            ngettext("%(count)s seat was restored.", "%(count)s seats were restored.", restored) % {"count": restored},
+        )
+
+
+def _team_saved(request, plan, removed) -> None:
+    added = len(plan.adds) + len(plan.replacements)
+    parts = []
+    if added:
+        parts.append(ngettext("%(count)s seat was filled.", "%(count)s seats were filled.", added) % {"count": added})
+    if plan.invites:
+        count = len(plan.invites)
+        parts.append(
+            ngettext(
+                "%(count)s person was invited; the invitation goes out when the cohort is launched.",
+                "%(count)s people were invited; the invitations go out when the cohort is launched.",
+                count,
+            )
+            % {"count": count}
+        )
+    if removed:
+        parts.append(
+            ngettext(
+                "%(count)s seat was taken away: “Undo” below restores it for %(minutes)s minutes.",
+                "%(count)s seats were taken away: “Undo” below restores them for %(minutes)s minutes.",
+                len(removed),
+            )
+            % {"count": len(removed), "minutes": settings.SEAT_UNDO_MINUTES}
+        )
+    messages.success(request, " ".join(parts) if parts else _("Nothing to change."))
+
+
+@access(ADMIN, COHORT_ADMIN)
+def manage_cohort_team(request, cohort):
+    """Every challenge's team lead, coach, sponsor and members, set in one form (see ``team``)."""
+    if request.htmx and request.method == "GET" and request.htmx.trigger_name:
+        return _team_suggestions(request, cohort)
+    challenges = _team_challenges(cohort)
+    if request.method != "POST" or cohort.is_launched:
+        return _team_page(request, cohort, challenges=challenges)
+    action = request.POST.get("action", "save")
+    if action == "undo":
+        _team_undo(request, cohort)
+        return redirect("manage_cohort_team", cohort_id=cohort.pk)
+    plan = team.plan_team(cohort=cohort, challenges=challenges, data=request.POST)
+    if plan.errors or action == "edit":
+        return _team_page(
+            request, cohort, challenges=challenges, data=request.POST, plan=plan, status=422 if plan.errors else 200
+        )
+    seats = [seat for challenge in challenges for seat in challenge.memberships.all()]
+    confirmed = action == "confirm" and request.POST.get("state") == team.team_state(seats)
+    if plan.needs_confirmation and not confirmed:
+        if action == "confirm":
+            messages.warning(request, _("The team changed while you were confirming: check the changes again."))
+        return _team_page(request, cohort, challenges=challenges, data=request.POST, plan=plan, confirming=True)
+    try:
+        removed = services.cohort_team_save(cohort=cohort, plan=plan, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("manage_cohort_team", cohort_id=cohort.pk)
+    except (IntegrityError, seat_services.SeatGone):
+        messages.error(request, _("The team changed while you were saving; nothing was saved. Check and save again."))
+        return _team_page(request, cohort, challenges=_team_challenges(cohort), data=request.POST, plan=None)
+    _team_saved(request, plan, removed)
+    return redirect("manage_cohort_team", cohort_id=cohort.pk)

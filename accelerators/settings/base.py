@@ -288,6 +288,8 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 100, minimum=20)
 IMPORT_PARSE_MEMORY_BYTES = env_int("IMPORT_PARSE_MEMORY_BYTES", 768 * 1024 * 1024, minimum=256 * 1024 * 1024)
 IMPORT_PARSE_SECONDS = env_int("IMPORT_PARSE_SECONDS", 30, minimum=1)
+# How long a removed team seat (or a replaced team lead) can be restored with "Undo".
+SEAT_UNDO_MINUTES = env_int("SEAT_UNDO_MINUTES", 10, minimum=1)
 
 # --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -131,8 +131,11 @@ def bad(rows_changes: dict) -> list[list[str]]:
         ({(1, "baseline"): "ten"}, [(2, "baseline", "not_a_number")]),
         ({(2, "target"): "45,5"}, [(3, "target", "target_equals_baseline")]),
         ({(2, "title"): "تقليص زمن إصدار تأشيرة الإقامة"}, [(3, "title", "duplicate_in_file")]),
-        ({(1, "team_lead_email"): "nobody@example.org"}, [(2, "team_lead_email", "unknown_person")]),
-        ({(2, "member_emails"): "member1@example.org; ghost@example.org"}, [(3, "member_emails", "unknown_person")]),
+        ({(1, "team_lead"): "nobody@example.org"}, [(2, "team_lead", "needs_name")]),
+        ({(2, "members"): "member1@example.org; ghost@example.org"}, [(3, "members", "needs_name")]),
+        ({(2, "members"): "Ghost <ghost@example>"}, [(3, "members", "invalid_email")]),
+        ({(1, "team_lead"): "lead@example.org; coach@example.org"}, [(2, "team_lead", "one_team_lead")]),
+        ({(1, "coach"): "Nobody Known"}, [(2, "coach", "name_not_found")]),
         ({(1, "metric"): ""}, [(2, "metric", "required")]),
         ({(1, "direction"): "increase"}, [(2, "target", "target_against_direction")]),
         ({(1, "direction"): "sideways"}, [(2, "direction", "unknown_direction")]),
@@ -143,8 +146,11 @@ def bad(rows_changes: dict) -> list[list[str]]:
         "non-numeric-baseline",
         "target-equals-baseline",
         "duplicate-title-in-file",
-        "unknown-team-lead",
-        "unknown-member",
+        "unknown-team-lead-without-a-name",
+        "unknown-member-without-a-name",
+        "bad-address",
+        "two-team-leads",
+        "a-name-nobody-has",
         "missing-metric",
         "target-against-direction",
         "unknown-direction",
@@ -166,13 +172,13 @@ def test_it_reports_a_title_the_cohort_already_has(admin_client, journey):
 
 
 def test_it_reports_every_bad_row_at_once_with_translated_messages(admin_client, journey):
-    rows = bad({(1, "baseline"): "abc", (2, "lead_entity"): "Ministry of Magic", (2, "coach_email"): "x@example.org"})
+    rows = bad({(1, "baseline"): "abc", (2, "lead_entity"): "Ministry of Magic", (2, "coach"): "x@example.org"})
     admin_client.cookies["django_language"] = "ru"
     response = upload(admin_client, journey.cohort, csv_bytes(rows))
     assert problems_of(response) == [
         (2, "baseline", "not_a_number"),
         (3, "lead_entity", "unknown_entity"),
-        (3, "coach_email", "unknown_person"),
+        (3, "coach", "needs_name"),
     ]
     page = response.content.decode()
     assert '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
