@@ -52,4 +52,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
+    # Issue 13: fixing drafts, correcting launched challenges, the simulation page.
+    path("", include("program_admin.draft_urls")),
+    path("", include("challenges.simulation_urls")),
 ]
