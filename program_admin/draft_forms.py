@@ -69,6 +69,7 @@ class ChallengeCorrectionForm(ChallengeForm):
         fields = [
             "title",
             "goal_statement",
+            "lead_entity",
             "partner_entities",
             "metric",
             "unit",

@@ -39,6 +39,7 @@ def manage_cohort_edit(request, cohort):
         )
         return redirect("manage_cohort", cohort_id=cohort.pk)
     form = draft_forms.CohortEditForm(_posted(request), instance=cohort)
+    conflict: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -52,8 +53,8 @@ def manage_cohort_edit(request, cohort):
             )
         except StaleCohort as stale:
             cohort.refresh_from_db()
-            form = draft_forms.CohortEditForm(instance=cohort)
-            form.add_error(None, stale)
+            form = draft_forms.CohortEditForm(instance=cohort)  # the current values, to start again from
+            conflict = stale.messages
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -62,7 +63,13 @@ def manage_cohort_edit(request, cohort):
     return render(
         request,
         "program_admin/cohort_edit.html",
-        {"cohort": cohort, "accelerator": cohort.accelerator, "theme_accelerator": cohort.accelerator, "form": form},
+        {
+            "cohort": cohort,
+            "accelerator": cohort.accelerator,
+            "theme_accelerator": cohort.accelerator,
+            "form": form,
+            "conflict": conflict,
+        },
         status=422 if request.method == "POST" else 200,
     )
 
@@ -166,6 +173,7 @@ def manage_challenge_correct(request, challenge):
     challenge = type(challenge).objects.prefetch_related("memberships__user").get(pk=challenge.pk)
     challenge.cohort = cohort
     form = draft_forms.ChallengeCorrectionForm(_posted(request), instance=challenge, cohort=cohort)
+    conflict: list[str] = []
     if request.method == "POST" and not challenge.is_withdrawn and form.is_valid():
         data = form.cleaned_data
         try:
@@ -182,7 +190,7 @@ def manage_challenge_correct(request, challenge):
             fresh = type(challenge).objects.prefetch_related("memberships__user").get(pk=challenge.pk)
             fresh.cohort = cohort
             form = draft_forms.ChallengeCorrectionForm(instance=fresh, cohort=cohort)
-            form.add_error(None, stale)
+            conflict = stale.messages
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -200,6 +208,7 @@ def manage_challenge_correct(request, challenge):
             "accelerator": cohort.accelerator,
             "theme_accelerator": cohort.accelerator,
             "form": form,
+            "conflict": conflict,
         },
         status=422 if request.method == "POST" else 200,
     )

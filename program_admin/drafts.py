@@ -29,6 +29,7 @@ from .models import CandidateChallenge
 CORRECTABLE_FIELDS = (
     "title",
     "goal_statement",
+    "lead_entity",
     "metric",
     "unit",
     "unit_kind",
