@@ -33,14 +33,9 @@ def _add_errors(form, error: ValidationError) -> None:
 @access(ADMIN, COHORT_ADMIN)
 def manage_cohort_edit(request, cohort):
     """A draft's name and dates; a save over someone else's newer one is refused and the new values shown."""
-    if cohort.is_launched:
-        messages.info(
-            request, _("%(cohort)s was launched; its name and dates can no longer be changed.") % {"cohort": cohort}
-        )
-        return redirect("manage_cohort", cohort_id=cohort.pk)
     form = draft_forms.CohortEditForm(_posted(request), instance=cohort)
     conflict: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not cohort.is_launched and form.is_valid():
         data = form.cleaned_data
         try:
             cohort_update_draft(

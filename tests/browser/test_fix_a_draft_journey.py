@@ -54,8 +54,14 @@ def test_an_admin_fixes_a_draft_launches_it_corrects_a_goal_and_reads_the_histor
     shots = artifacts_dir / "screenshots" / language
     shots.mkdir(parents=True, exist_ok=True)
     base = live_server.url
+    fix_the_draft(page, base, accelerator, cohort, candidate, shots, language)
+    launch(page, base, cohort)
+    correct_the_goal(page, base, cohort, challenge, shots)
+    read_the_history(page, base, cohort, challenge, admin, shots, language)
 
-    # Rename the draft and move its launch a week later.
+
+def fix_the_draft(page, base, accelerator, cohort, candidate, shots, language):
+    """Rename the draft, move its launch a week later, delete a candidate."""
     page.goto(f"{base}/manage/cohorts/{cohort.pk}/")
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     page.click(f'a[href="/manage/cohorts/{cohort.pk}/edit/"]')
@@ -68,7 +74,7 @@ def test_an_admin_fixes_a_draft_launches_it_corrects_a_goal_and_reads_the_histor
     assert page.locator("h1").inner_text() == "الدفعة الثالثة"
     assert Cohort.objects.get(pk=cohort.pk).launch_date == new_launch
 
-    # Delete a candidate, through the confirm step (a plain form, no JavaScript needed).
+    # The candidate goes through the confirm step (a plain form, no JavaScript needed).
     page.goto(f"{base}/manage/{accelerator.slug}/candidates/")
     page.click(f'a[href="/manage/{accelerator.slug}/candidates/{candidate.pk}/delete/"]')
     page.click('main form.max-w-2xl button[type="submit"]')  # not confirmed: nothing goes
@@ -79,14 +85,17 @@ def test_an_admin_fixes_a_draft_launches_it_corrects_a_goal_and_reads_the_histor
     page.wait_for_url(f"{base}/manage/{accelerator.slug}/candidates/")
     assert not CandidateChallenge.objects.filter(pk=candidate.pk).exists()
 
-    # Launch.
+
+def launch(page, base, cohort):
     page.goto(f"{base}/manage/cohorts/{cohort.pk}/launch/")
     page.check("#id_confirm")
     page.click('[data-testid="launch"]')
     page.wait_for_url(f"{base}/manage/cohorts/{cohort.pk}/")
     assert Cohort.objects.get(pk=cohort.pk).is_launched
 
-    # Correct the goal: without a reason it is refused, with one it is kept.
+
+def correct_the_goal(page, base, cohort, challenge, shots):
+    """Without a reason a moved target is refused; with one it is kept."""
     page.click(f'a[href="/manage/challenges/{challenge.pk}/correct/"]')
     page.fill("#id_target_value", "15")
     page.click('main form.max-w-2xl button[type="submit"]')
@@ -99,7 +108,9 @@ def test_an_admin_fixes_a_draft_launches_it_corrects_a_goal_and_reads_the_histor
     page.wait_for_url(f"{base}/manage/cohorts/{cohort.pk}/")
     assert Challenge.objects.get(pk=challenge.pk).target_value == Decimal("15")
 
-    # The history: the reason beside the change, the launch on the cohort's.
+
+def read_the_history(page, base, cohort, challenge, admin, shots, language):
+    """The reason beside the change, the launch on the cohort's history, the mark on the chart."""
     page.goto(f"{base}/history/challenges/{challenge.pk}/")
     reason = page.locator('[data-testid="history-reason"]').first
     assert "رفعت الوزارة الطموح" in reason.inner_text()
@@ -110,9 +121,8 @@ def test_an_admin_fixes_a_draft_launches_it_corrects_a_goal_and_reads_the_histor
     assert launch_row.count() >= 1
     assert "Person" in launch_row.first.inner_text() or admin.get_full_name() in launch_row.first.inner_text()
 
-    # The chart marks the day the goal moved.
     page.goto(f"{base}/challenges/{challenge.pk}/")
     assert page.locator("[data-goal-change]").count() == 1
     assert "15" in page.locator('[data-testid="goal-changes"]').inner_text()
     page.screenshot(path=str(shots / "fix-draft-chart.png"), full_page=True)
-    assert Membership.objects.filter(challenge=challenge).count() == 3
+    assert Membership.objects.filter(challenge=challenge).count() == 3  # a correction left the team alone

@@ -79,7 +79,9 @@ def test_commit_keeps_the_clock_result_of_a_launched_cohort_only(draft):
         call_command("simulate", "7", "--as-if-launched", "--commit")
     cohort = CohortFactory(launch_date=date(2026, 3, 1), design_start=date(2026, 3, 1), sustainment_days=10)
     ChallengeFactory(cohort=cohort)
-    call_command("simulate", str(cohort.number), "--accelerator", cohort.accelerator.slug, "--commit", stdout=StringIO())
+    call_command(
+        "simulate", str(cohort.number), "--accelerator", cohort.accelerator.slug, "--commit", stdout=StringIO()
+    )
     assert PhaseTransition.objects.filter(challenge__cohort=cohort).count() == 3
 
 

@@ -79,7 +79,7 @@ def test_a_stale_form_never_overwrites_a_newer_save(client, journey):
 def test_a_launched_cohort_keeps_its_dates(client, journey):
     launched = CohortFactory(accelerator=journey.accelerator)
     response = _edit(client, launched, name="Renamed")
-    assert response.status_code == 302
+    assert response.status_code == 422 and 'data-testid="launched"' in response.content.decode()
     assert Cohort.objects.get(pk=launched.pk).name != "Renamed"
 
 
@@ -175,7 +175,9 @@ def _correct(client, challenge, **fields):
 def test_it_corrects_the_wording_unit_and_partners_after_launch(client, journey, launched):
     challenge, _coach = launched
     partner = EntityFactory(accelerator=journey.accelerator, name="Ministry of Finance")
-    response = _correct(client, challenge, metric="Median waiting time", unit="working days", partner_entities=[partner.pk])
+    response = _correct(
+        client, challenge, metric="Median waiting time", unit="working days", partner_entities=[partner.pk]
+    )
     assert response.status_code == 302
     challenge.refresh_from_db()
     assert (challenge.metric, challenge.unit) == ("Median waiting time", "working days")
