@@ -54,4 +54,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
     path("", include("telegram_bot.urls")),
+    # Issue 13: fixing drafts, correcting launched challenges, the simulation page.
+    path("", include("program_admin.draft_urls")),
+    path("", include("challenges.simulation_urls")),
 ]

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from challenges.models import Blocker, Challenge, CheckIn
+from challenges.models import Blocker, Challenge, CheckIn, PhaseTransition
 from cohorts.models import Accelerator, Cohort, Entity, User
 from members.models import AcceleratorRole, Membership
 
@@ -47,6 +47,7 @@ class HistoryEntry:
     object_id: int
     changes: list[FieldChange] = field(default_factory=list)
     history_id: int = 0
+    reason: str = ""  # why, when the change was made with one (a goal correction, a replaced team lead)
 
     @property
     def kind_label(self) -> str:
@@ -131,6 +132,7 @@ def history_entries(querysets: list[models.QuerySet]) -> list[HistoryEntry]:
                 object_label=_object_label(record),
                 object_id=record.id,
                 history_id=record.history_id,
+                reason=record.history_change_reason or "",
                 changes=[
                     FieldChange(
                         label=str(model_field.verbose_name),
@@ -169,6 +171,8 @@ def challenge_history(challenge: Challenge) -> list[HistoryEntry]:
         ]
     )
     entries += checkin_corrections(challenge)
+    entries += phase_changes(challenge.pk)
+    entries += blocker_resolutions(challenge.pk)
     entries.sort(key=lambda entry: (entry.when, entry.history_id), reverse=True)
     return entries[:ENTRY_LIMIT]
 
@@ -216,12 +220,68 @@ def checkin_corrections(challenge: Challenge) -> list[HistoryEntry]:
     return entries
 
 
+def phase_changes(challenge_id: int) -> list[HistoryEntry]:
+    """The clock's phase transitions (written in set-based SQL, which simple-history does not see). One query."""
+    phase = PhaseTransition._meta.get_field("to_phase")
+    effective = PhaseTransition._meta.get_field("effective_on")
+    return [
+        HistoryEntry(
+            when=transition.recorded_at,
+            who=None,
+            kind="~",
+            model_label=str(_("phase")),
+            object_label=transition.get_to_phase_display(),
+            object_id=challenge_id,
+            changes=[
+                FieldChange(
+                    label=str(phase.verbose_name),
+                    old=transition.get_from_phase_display(),
+                    new=transition.get_to_phase_display(),
+                ),
+                FieldChange(
+                    label=str(effective.verbose_name), old="", new=_display(effective, transition.effective_on, {})
+                ),
+            ],
+        )
+        for transition in PhaseTransition.objects.filter(challenge_id=challenge_id)
+    ]
+
+
+def blocker_resolutions(challenge_id: int) -> list[HistoryEntry]:
+    """Blockers resolved (a conditional UPDATE, which simple-history does not see), from their rows. One query."""
+    resolution = Blocker._meta.get_field("resolution")
+    state = Blocker._meta.get_field("state")
+    resolved = Blocker.objects.filter(challenge_id=challenge_id, state=Blocker.State.RESOLVED).select_related(
+        "resolved_by"
+    )
+    return [
+        HistoryEntry(
+            when=blocker.resolved_at,
+            who=blocker.resolved_by,
+            kind="~",
+            model_label=str(Blocker._meta.verbose_name),
+            object_label=blocker.description[:120],
+            object_id=blocker.pk,
+            changes=[
+                FieldChange(
+                    label=str(state.verbose_name), old=str(Blocker.State.OPEN.label), new=blocker.get_state_display()
+                ),
+                FieldChange(label=str(resolution.verbose_name), old="", new=blocker.resolution),
+            ],
+        )
+        for blocker in resolved
+    ]
+
+
 def cohort_history(cohort: Cohort) -> list[HistoryEntry]:
-    """The cohort, its challenges (created, edited, withdrawn) and the officials granted it."""
+    """The cohort (created, edited, launched), its challenges (created, corrected, withdrawn, deleted),
+    their team seats and the officials granted it."""
+    challenge_ids = Challenge.history.filter(cohort_id=cohort.pk).values("id")
     return history_entries(
         [
             Cohort.history.filter(id=cohort.pk),
             Challenge.history.filter(cohort_id=cohort.pk),
+            Membership.history.filter(challenge_id__in=challenge_ids),
             AcceleratorRole.history.filter(cohort_id=cohort.pk),
         ]
     )
@@ -235,6 +295,8 @@ def accelerator_history(accelerator: Accelerator) -> list[HistoryEntry]:
     return history_entries(
         [
             Accelerator.history.filter(id=accelerator.pk),
+            # Cohorts, deleted drafts included (their own page is gone with them).
+            Cohort.history.filter(accelerator_id=accelerator.pk),
             Entity.history.filter(accelerator_id=accelerator.pk),
             AcceleratorRole.history.filter(accelerator_id=accelerator.pk),
             User.history.filter(id__in=people),

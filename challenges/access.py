@@ -5,10 +5,12 @@
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from members.access import can_post_progress, challenge_visibility, get_cohort_for_admin
+from cohorts.models import Cohort
+from members.access import can_post_progress, can_read_cohort, challenge_visibility, get_cohort_for_admin
+from members.models import AcceleratorRole, Membership
 from members.policy import Scope
 
 from .models import Challenge
@@ -42,3 +44,38 @@ def get_challenge_for_admin(user, pk: int) -> Challenge:
 CHALLENGE_READER = Scope("challenge_id", "challenge", get_challenge_for_user)
 CHALLENGE_WRITER = Scope("challenge_id", "challenge", lambda user, pk: get_challenge_for_user(user, pk, write=True))
 CHALLENGE_ADMIN = Scope("challenge_id", "challenge", get_challenge_for_admin)
+
+
+# --- The simulation page: program admins, and coaches of a launched cohort -------------------------
+
+
+def cohorts_simulable_by(user) -> QuerySet[Cohort]:
+    """Cohorts ``user`` may watch in the simulation: an accelerator's program admins (drafts too),
+    its coaches (an accelerator-wide coach grant or a coach seat in the cohort) once it is launched."""
+    if not user.is_authenticated:
+        return Cohort.objects.none()
+    if user.is_superuser:
+        return Cohort.objects.all()
+    admin = AcceleratorRole.objects.filter(
+        user=user, accelerator=OuterRef("accelerator"), cohort__isnull=True, role=AcceleratorRole.Role.PROGRAM_ADMIN
+    )
+    coach_grant = AcceleratorRole.objects.filter(
+        user=user, accelerator=OuterRef("accelerator"), cohort__isnull=True, role=AcceleratorRole.Role.COACH
+    )
+    coach_seat = Membership.objects.filter(user=user, challenge__cohort=OuterRef("pk"), role=Membership.Role.COACH)
+    coaching = Q(status=Cohort.Status.LAUNCHED) & (Q(Exists(coach_grant)) | Q(Exists(coach_seat)))
+    return Cohort.objects.filter(Q(Exists(admin)) | coaching)
+
+
+def get_cohort_for_simulation(user, pk: int) -> Cohort:
+    """404 outside what the person may see of the cohort; 403 for a reader (an official) who may not simulate."""
+    cohort = cohorts_simulable_by(user).select_related("accelerator").filter(pk=pk).first()
+    if cohort is not None:
+        return cohort
+    found = Cohort.objects.select_related("accelerator").filter(pk=pk).first()
+    if found is not None and can_read_cohort(user, found):
+        raise PermissionDenied
+    raise Http404
+
+
+COHORT_SIMULATOR = Scope("cohort_id", "cohort", get_cohort_for_simulation)

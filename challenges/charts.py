@@ -48,6 +48,15 @@ class Row:
     expected: float
 
 
+@dataclass(frozen=True)
+class GoalMark:
+    """A day the goal's baseline or target was corrected after launch, drawn as a marked vertical line."""
+
+    x: float
+    day: int
+    change: object  # a ``challenges.selectors.GoalChange``
+
+
 @dataclass
 class Chart:
     width: int = WIDTH
@@ -60,6 +69,7 @@ class Chart:
     target_y: float = 0.0
     baseline_y: float = 0.0
     rows: list[Row] = field(default_factory=list)
+    goal_marks: list[GoalMark] = field(default_factory=list)
     plot_left: int = MARGIN_START
     plot_right: int = WIDTH - MARGIN_END
     plot_top: int = MARGIN_TOP
@@ -108,8 +118,11 @@ def _value_axis(challenge, checkins) -> tuple[float, float, list[float]]:
     return padded_low, padded_high, extremes
 
 
-def trajectory_chart(*, challenge, checkins, today: date) -> Chart:
-    """Chart ``challenge``'s check-ins (any iterable, any order) against the expected line."""
+def trajectory_chart(*, challenge, checkins, today: date, goal_changes=()) -> Chart:
+    """Chart ``challenge``'s check-ins (any iterable, any order) against the expected line.
+
+    ``goal_changes`` (``challenges.selectors.goal_changes``) are marked on the day each took effect.
+    """
     cohort = challenge.cohort
     launch = cohort.launch_date
     baseline, target = challenge.baseline_value, challenge.target_value
@@ -153,4 +166,5 @@ def trajectory_chart(*, challenge, checkins, today: date) -> Chart:
     today_day = (today - launch).days
     if 0 <= today_day <= last_day:
         chart.today_x = x_of(today_day)
+    chart.goal_marks = [GoalMark(x_of(change.day), change.day, change) for change in goal_changes]
     return chart

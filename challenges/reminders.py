@@ -38,23 +38,34 @@ CH = Challenge._meta.db_table
 CI = CheckIn._meta.db_table
 
 
-def reminders_send_due(*, now: datetime | None = None) -> list[int]:
-    """Remind every team lead whose check-in is due or overdue; returns the reminders this run made."""
+def reminders_send_due(
+    *, now: datetime | None = None, accelerator_ids: list[int] | None = None, cohort_ids: list[int] | None = None
+) -> list[int]:
+    """Remind every team lead whose check-in is due or overdue; returns the reminders this run made.
+
+    ``accelerator_ids`` / ``cohort_ids`` narrow the run (the simulation runs it for one cohort).
+    """
     now = now or timezone.now()
     made: list[int] = []
-    for accelerator in Accelerator.objects.order_by("id"):
+    accelerators = Accelerator.objects.order_by("id")
+    if accelerator_ids is not None:
+        accelerators = accelerators.filter(id__in=accelerator_ids)
+    for accelerator in accelerators:
         local = now.astimezone(accelerator.zone)
         if local.time() < REMIND_AT:
             continue
-        made += _remind_accelerator(accelerator=accelerator, today=local.date(), now=now)
+        made += _remind_accelerator(accelerator=accelerator, today=local.date(), now=now, cohort_ids=cohort_ids)
     return made
 
 
 @transaction.atomic
-def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime) -> list[int]:
+def _remind_accelerator(*, accelerator: Accelerator, today, now: datetime, cohort_ids=None) -> list[int]:
     cadence = accelerator.checkin_cadence_days
     due = []
-    for cohort in Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.LAUNCHED):
+    cohorts = Cohort.objects.filter(accelerator=accelerator, status=Cohort.Status.LAUNCHED)
+    if cohort_ids is not None:
+        cohorts = cohorts.filter(id__in=cohort_ids)
+    for cohort in cohorts:
         period = periods.latest_due_period(cohort=cohort, cadence=cadence, today=today)
         if period is not None:
             due.append((cohort.id, period.number, period.due_on))

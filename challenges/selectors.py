@@ -1,5 +1,10 @@
 """Reads about challenges that several pages share."""
 
+import itertools
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
 from django.db import connection
 
 from members.models import AcceleratorRole, Membership
@@ -38,3 +43,58 @@ def reader_facts(user) -> dict[str, object]:
     if user.is_superuser:
         facts["can_manage"] = facts["has_grants"] = True
     return facts
+
+
+# --- The goal's corrections after launch (shown on the chart and the history) ---------------------
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    """The baseline or target moved after launch: when (local date, day n), from what to what, and why."""
+
+    on: date
+    day: int
+    old_baseline: Decimal
+    new_baseline: Decimal
+    old_target: Decimal
+    new_target: Decimal
+    reason: str
+
+
+def goal_changes(challenge) -> list[GoalChange]:
+    """Each saved change of baseline or target after the cohort's launch, oldest first (one query).
+
+    Read from the challenge's history records, so the chart marks exactly what the history lists.
+    """
+    from .models import Challenge
+
+    cohort = challenge.cohort
+    if cohort.launched_at is None:
+        return []
+    records = list(
+        Challenge.history.filter(id=challenge.pk)
+        .order_by("history_date", "history_id")
+        .values("history_date", "baseline_value", "target_value", "history_change_reason")
+    )
+    zone = cohort.accelerator.zone
+    changes = []
+    for previous, record in itertools.pairwise(records):
+        moved = (previous["baseline_value"], previous["target_value"]) != (
+            record["baseline_value"],
+            record["target_value"],
+        )
+        if not moved or record["history_date"] < cohort.launched_at:
+            continue
+        on = record["history_date"].astimezone(zone).date()
+        changes.append(
+            GoalChange(
+                on=on,
+                day=cohort.day_number(on),
+                old_baseline=previous["baseline_value"],
+                new_baseline=record["baseline_value"],
+                old_target=previous["target_value"],
+                new_target=record["target_value"],
+                reason=record["history_change_reason"] or "",
+            )
+        )
+    return changes

@@ -51,6 +51,8 @@ def challenge_withdraw(*, challenge: Challenge, by, reason: str) -> Challenge:
     locked.withdrawn_by = by
     locked.withdrawn_reason = reason
     locked.status = Status.WITHDRAWN
+    locked._history_user = by  # the history says who, from a request or not
+    locked._change_reason = reason[:100]
     locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason", "status", "updated_at"])
     return locked
 

@@ -26,6 +26,7 @@ from . import charts, periods, services
 from .access import CHALLENGE_READER, CHALLENGE_WRITER
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
 from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
+from .selectors import goal_changes
 
 TEMPLATE = "challenges/challenge_detail.html"
 
@@ -103,7 +104,9 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
         **_checkin_state(request, challenge, checkins, today=today, now=now, may_post=may_post, form=checkin_form),
         "blocker_form": (blocker_form or BlockerForm()) if may_post else None,
         "checkins": checkins,
-        "chart": charts.trajectory_chart(challenge=challenge, checkins=checkins, today=today),
+        "chart": charts.trajectory_chart(
+            challenge=challenge, checkins=checkins, today=today, goal_changes=goal_changes(challenge)
+        ),
         **_open_blockers_and_stations(challenge, today=today, failed_forms=failed_forms or {}),
         "memberships": challenge.memberships.select_related("user").order_by("role", "user__full_name"),
         "transitions": challenge.transitions.all(),

@@ -83,6 +83,12 @@ ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS, sco
 ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS, scoped=True)
 ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS, scoped=True)
 DJANGO_ADMIN = Policy("Django's own admin (staff only; checked by Django)", get={}, post={})
+# The simulation page (issue 13): program admins, and coaches of the cohort; officials may only read it.
+SIMULATE = Policy(
+    "program admins and coaches of cohort A (read; nothing is kept)",
+    get=_signed_in(NOT_FOUND, official_in_scope=FORBIDDEN, coach=OK, admin=OK, superuser=OK),
+    scoped=True,
+)
 
 
 @dataclass(frozen=True)

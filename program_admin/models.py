@@ -248,3 +248,23 @@ class ImportJob(models.Model):
         if self.state in (self.State.SAVING, self.State.SUCCEEDED):
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class LaunchNotice(models.Model):
+    """A team seat whose launch messages (invitation, team-lead e-mail) were sent: at most once.
+
+    The launch task inserts one row per seat with ``ON CONFLICT DO NOTHING … RETURNING`` and
+    writes only to the seats its own insert returned, so a task delivered twice sends nothing twice.
+    """
+
+    seat = models.OneToOneField(
+        "members.Membership", verbose_name=_("team seat"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("launch notice")
+        verbose_name_plural = _("launch notices")
+
+    def __str__(self) -> str:
+        return f"{self.seat_id} · {self.created_at}"

@@ -335,25 +335,27 @@ def cohort_send_launch_messages(
 ) -> int:
     """E-mail the launched cohort's invitations that were never sent, and each team lead.
 
-    With ``seat_ids``/``invitation_ids`` (a team lead replaced after launch) only those. Each
-    invitation is claimed with a conditional UPDATE so a redelivered task does not send it twice.
+    With ``seat_ids``/``invitation_ids`` (a team lead replaced after launch) only those. Each seat
+    is claimed first (``launch_notices_claim``): a task delivered twice, or two at once, tells
+    nobody twice.
     """
     from members.invitations import invitation_send_now
 
     cohort = Cohort.objects.select_related("accelerator").get(pk=cohort_id)
+    claimed = launch_notices_claim(cohort_id=cohort.pk, seat_ids=seat_ids)
+    people = Membership.objects.filter(pk__in=claimed).values("user_id")
+    invitations = Invitation.objects.filter(
+        accelerator_id=cohort.accelerator_id, user_id__in=people, accepted_at__isnull=True
+    )
     if invitation_ids is None:
-        people = Membership.objects.filter(challenge__cohort=cohort).values("user_id")
-        invitation_ids = list(
-            Invitation.objects.filter(
-                accelerator_id=cohort.accelerator_id, user_id__in=people, sent_at__isnull=True, accepted_at__isnull=True
-            ).values_list("id", flat=True)
-        )
+        invitations = invitations.filter(sent_at__isnull=True)
+    else:
+        invitations = invitations.filter(pk__in=invitation_ids)
+    invitation_ids = list(invitations.values_list("id", flat=True))
     sent = invitation_send_now(invitation_ids=invitation_ids) if invitation_ids else 0
-    leads = Membership.objects.filter(challenge__cohort=cohort, role=Membership.Role.TEAM_LEAD).select_related(
+    leads = Membership.objects.filter(pk__in=claimed, role=Membership.Role.TEAM_LEAD).select_related(
         "user", "challenge"
     )
-    if seat_ids is not None:
-        leads = leads.filter(pk__in=seat_ids)
     items_by_user: dict = {}
     for seat in leads:
         items_by_user.setdefault(seat.user, []).append(
@@ -373,3 +375,33 @@ def cohort_send_launch_messages(
         context={"cohort": cohort},
     )
     return sent
+
+
+def launch_notices_claim(*, cohort_id: int, seat_ids: list[int] | None = None) -> list[int]:
+    """Claim the cohort's seats (or only ``seat_ids``) not yet told of the launch; returns the ids claimed.
+
+    One ``INSERT … ON CONFLICT DO NOTHING … RETURNING`` against the unique seat of ``LaunchNotice``:
+    whichever run inserts a seat's row sends its messages, every other run skips it.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    from core.sql import placeholders
+
+    from .models import LaunchNotice
+
+    challenges = Challenge._meta.db_table
+    seats = Membership._meta.db_table
+    only = f" AND m.id IN ({placeholders(seat_ids)})" if seat_ids is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {LaunchNotice._meta.db_table} (seat_id, created_at)
+            SELECT m.id, %s FROM {seats} m JOIN {challenges} ch ON ch.id = m.challenge_id
+            WHERE ch.cohort_id = %s{only}
+            ON CONFLICT (seat_id) DO NOTHING
+            RETURNING seat_id
+            """,
+            [timezone.now(), cohort_id, *(seat_ids or [])],
+        )
+        return [row[0] for row in cursor.fetchall()]

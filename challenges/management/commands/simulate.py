@@ -1,79 +1,95 @@
-"""Time-lapse: run one cohort through design → Day 100 → sustainment → closed in seconds.
+"""Time-lapse: run one cohort through its 100 days and sustainment in seconds, week by week.
 
-It drives the real clock (``challenges.clock.clock_tick``) with a moving date, one local day at a
-time, and prints every phase transition and station as it happens. By default everything runs in
-a transaction that is rolled back at the end, so a demo or a coaches' training leaves no trace;
-``--commit`` keeps the result.
+    manage.py simulate "Cohort 3"                  # by name, or by number: simulate 3
+    manage.py simulate 3 --accelerator uae         # when several accelerators have a cohort 3
+    manage.py simulate 4 --as-if-launched          # a draft, plainly "as if launched on …"
+    manage.py simulate 3 --scenario mixed          # what the teams do (the default: nobody posts)
+
+Each week shows the check-ins due, posted and missing, the reminders the real reminder job would
+send (to whom), the stations falling due, the phase changes and the statuses. It drives the
+platform's own jobs (``challenges.simulation``) and rolls everything back; ``--commit`` keeps the
+clock's result (phases and stations) of a launched cohort.
 """
 
-from collections import Counter
-from datetime import UTC, datetime, time, timedelta
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
 
-from challenges.clock import clock_tick
-from challenges.models import Challenge, Station, StationKind
+from challenges.simulation import STATUS_ORDER, Scenario, Week, simulate
 from cohorts.models import Cohort
 
 
-class _Rollback(Exception):
-    pass
+def find_cohort(reference: str, accelerator: str | None = None) -> Cohort:
+    """The cohort a person names: its number (within the accelerator) or its name, never a database id."""
+    cohorts = Cohort.objects.select_related("accelerator").order_by("accelerator__slug", "number")
+    if accelerator:
+        cohorts = cohorts.filter(Q(accelerator__slug=accelerator) | Q(accelerator__name__iexact=accelerator))
+    reference = reference.strip()
+    matches = list(cohorts.filter(number=int(reference))) if reference.isdigit() else []
+    matches = matches or list(cohorts.filter(name__iexact=reference)) or list(cohorts.filter(name__icontains=reference))
+    if not matches:
+        raise CommandError(
+            f"No cohort is numbered or named {reference!r}" + (f" in {accelerator}." if accelerator else ".")
+        )
+    if len(matches) > 1:
+        listed = "; ".join(f"{c.accelerator.slug} {c.number} {c.name!r}" for c in matches)
+        raise CommandError(f"{reference!r} names several cohorts ({listed}): add --accelerator <slug>.")
+    return matches[0]
 
 
 class Command(BaseCommand):
-    help = "Run a cohort through its whole 100 journey in seconds, printing each transition and station."
+    help = "Run a cohort through its 100 days week by week: check-ins due, reminders, statuses. Rolled back."
 
     def add_arguments(self, parser):
-        parser.add_argument("cohort", type=int, help="The cohort's id.")
-        parser.add_argument("--commit", action="store_true", help="Keep the simulated result instead of rolling back.")
-        parser.add_argument("--step", type=int, default=1, help="Days per tick (default 1).")
-
-    def handle(self, *args, cohort: int, commit: bool, step: int, **options):
-        try:
-            self.cohort = Cohort.objects.select_related("accelerator").get(pk=cohort)
-        except Cohort.DoesNotExist:
-            raise CommandError(f"No cohort with id {cohort}.") from None
-        if step < 1:
-            raise CommandError("--step must be at least 1.")
-        try:
-            with transaction.atomic():
-                self._run(step)
-                if not commit:
-                    raise _Rollback
-        except _Rollback:
-            self.stdout.write("(simulation rolled back; run with --commit to keep it)")
-
-    def _run(self, step: int) -> None:
-        cohort = self.cohort
-        accelerator = cohort.accelerator
-        if not cohort.is_launched:
-            Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.LAUNCHED, launched_at=timezone.now())
-            cohort.refresh_from_db()
-        titles = dict(Challenge.objects.filter(cohort=cohort).values_list("id", "title"))
-        self.stdout.write(
-            f"{cohort} · {accelerator} · {accelerator.time_zone} · {len(titles)} challenges · "
-            f"Day 0 = {cohort.launch_date} · sustainment {cohort.sustainment_days} days"
+        parser.add_argument("cohort", help="The cohort's number or name (as the program team calls it).")
+        parser.add_argument("--accelerator", help="The accelerator's short name, when the number is not unique.")
+        parser.add_argument(
+            "--as-if-launched", action="store_true", help="Simulate a draft as if it were launched on its launch day."
         )
-        day = cohort.design_start - timedelta(days=1)
-        last = cohort.sustainment_ends + timedelta(days=2)
-        while True:
-            # Just after local midnight, as the 15-minute beat would first see the new day.
-            now = datetime.combine(day, time(0, 5), tzinfo=accelerator.zone).astimezone(UTC)
-            result = clock_tick(now=now, accelerator_ids=[accelerator.id], cohort_ids=[cohort.pk], notify=False)
-            label = f"{day.isoformat()}  Day {cohort.day_number(day):>4}"
-            for challenge_id, from_phase, to_phase, effective_on in sorted(
-                result.transitions, key=lambda t: (t[3], t[0])
-            ):
-                self.stdout.write(f"{label}  {from_phase} → {to_phase} (from {effective_on})  {titles[challenge_id]}")
-            due = Counter(Station.objects.filter(challenge__cohort=cohort, due_on=day).values_list("kind", flat=True))
-            for kind, count in sorted(due.items()):
-                self.stdout.write(f"{label}  station due: {StationKind(kind).label} ({count} challenges)")
-            if result.stations_overdue:
-                self.stdout.write(f"{label}  {result.stations_overdue} station(s) now overdue")
-            if day >= last:
-                break
-            day = min(day + timedelta(days=step), last)  # always end on the last day
-        phases = Counter(Challenge.objects.filter(cohort=cohort).values_list("phase", flat=True))
-        self.stdout.write("final phases: " + ", ".join(f"{phase}={count}" for phase, count in sorted(phases.items())))
+        parser.add_argument(
+            "--scenario",
+            choices=Scenario.values,
+            default=Scenario.SILENT,
+            help="What the teams do: " + "; ".join(f"{s.value}: {s.label}" for s in Scenario),
+        )
+        parser.add_argument(
+            "--commit", action="store_true", help="Keep the clock's result (a launched cohort, no scenario)."
+        )
+
+    def handle(self, *args, cohort: str, accelerator, as_if_launched: bool, scenario: str, commit: bool, **options):
+        found = find_cohort(cohort, accelerator)
+        if not found.is_launched and not as_if_launched:
+            raise CommandError(
+                f"{found.name} is a draft: the clock leaves drafts alone. Add --as-if-launched to see it "
+                f"as if launched on {found.launch_date.isoformat()} (nothing is kept)."
+            )
+        if commit and (not found.is_launched or scenario != Scenario.SILENT):
+            raise CommandError("--commit keeps only the clock's result of a launched cohort (no draft, no scenario).")
+        accelerator_ = found.accelerator
+        self.stdout.write(
+            f"{found.name} (no. {found.number}) · {accelerator_} · {accelerator_.time_zone} · "
+            f"Day 0 = {found.launch_date} · sustainment {found.sustainment_days} days · scenario: {scenario}"
+        )
+        if not found.is_launched:
+            self.stdout.write(f"DRAFT, simulated as if launched on {found.launch_date.isoformat()}: nothing is kept.")
+        sim = simulate(cohort=found, scenario=scenario, as_if_launched=as_if_launched, keep=commit, on_week=self._week)
+        final = sim.final
+        if final is not None:
+            phases = ", ".join(f"{phase}={count}" for phase, count in sorted(final.phases.items()))
+            self.stdout.write(f"final phases: {phases}")
+        self.stdout.write(f"reminders that would have gone out: {sim.total_reminders}")
+        if not commit:
+            self.stdout.write("(simulation rolled back: nothing was kept and no e-mail was sent)")
+
+    def _week(self, week: Week) -> None:
+        label = f"{week.on.isoformat()}  Day {week.day:>4}"
+        statuses = ", ".join(f"{status}={week.count(status)}" for status in STATUS_ORDER if week.count(status))
+        self.stdout.write(
+            f"{label}  check-ins due {week.due}, posted {week.posted}, missing {week.missing} · "
+            f"reminders {len(week.reminders)} · stale {week.stale} · {statuses}"
+        )
+        for title, old, new, on in week.transitions:
+            self.stdout.write(f"{label}    {old} → {new} (from {on.isoformat()})  {title}")
+        for station, count in week.stations:
+            self.stdout.write(f"{label}    station due: {station} ({count} challenges)")
+        for person, title in week.reminders:
+            self.stdout.write(f"{label}    reminder to {person}: {title}")
