@@ -110,6 +110,8 @@ def invitation_resend(*, invitation: Invitation, by) -> bool:
         cache.delete(f"invitation-resend:{invitation.pk}")  # not sent: another admin may still send it
         return False
     return bool(invitation_send_now(invitation_ids=[invitation.pk]))
+
+
 @transaction.atomic
 def invitations_create_many(*, accelerator: Accelerator, people: dict[str, str], by) -> dict[str, int]:
     """``invitation_create`` for many people at once: {address: full name typed} → {address: person id}.
