@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cohorts",
     "members",
     "challenges",
+    "journey",
     "program_admin",
     "dashboards",
     "audit",
