@@ -247,9 +247,7 @@ SPECS: dict[str, ArtifactSpec] = {
                     required=False,
                     help=_("Optional: the line then runs from today's day and this value to the target on Day 100."),
                 ),
-                FieldSpec(
-                    "redraw_reason", _("Why the expected line is re-drawn"), FieldType.LONG_TEXT, required=False
-                ),
+                FieldSpec("redraw_reason", _("Why the expected line is re-drawn"), FieldType.LONG_TEXT, required=False),
             ),
         ),
         ArtifactSpec(

@@ -140,7 +140,9 @@ def artifact_save(
         _tick_station(challenge=challenge, spec=spec, by=by, today=today, now=now)
     else:
         if version is not None and version != existing.version:
-            raise StaleEdit(_("Someone else changed this since you opened it. Nothing was saved; their version is shown."))
+            raise StaleEdit(
+                _("Someone else changed this since you opened it. Nothing was saved; their version is shown.")
+            )
         existing.content = content
         existing.version += 1
         existing.author = by

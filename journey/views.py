@@ -118,4 +118,3 @@ def pledge_sign(request, challenge):
     else:
         messages.success(request, _("Pledge signed. It is kept as signed and can no longer change."))
     return _back(challenge, "pledges")
-

@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.send_due_reminders",
         "schedule": crontab(minute=5),
     },
+    "journey-artifact-reminders": {
+        # Hourly, like the check-in reminders: once per owner per station, after 09:00 local time.
+        "task": "journey.tasks.send_artifact_reminders",
+        "schedule": crontab(minute=10),
+    },
     "weekly-sponsor-digest": {
         # Daily; the first run of each week (Monday, UTC) sends each sponsor one digest.
         "task": "challenges.tasks.send_sponsor_digest",

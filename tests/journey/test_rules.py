@@ -49,7 +49,9 @@ def test_it_takes_each_artifact_from_its_owners_only():
     with pytest.raises(PermissionDenied):
         services.artifact_save(challenge=challenge, kind="charter", by=team.member, data=_charter(team), now=on_day(-5))
     with pytest.raises(PermissionDenied):
-        services.artifact_save(challenge=challenge, kind="charter", by=team.sponsor, data=_charter(team), now=on_day(-5))
+        services.artifact_save(
+            challenge=challenge, kind="charter", by=team.sponsor, data=_charter(team), now=on_day(-5)
+        )
     artifact = services.artifact_save(
         challenge=challenge, kind="charter", by=team.coach, data=_charter(team), now=on_day(-5)
     )
@@ -61,7 +63,11 @@ def test_it_takes_each_artifact_from_its_owners_only():
     challenge = tick(challenge, on_day(36))
     with pytest.raises(PermissionDenied):
         services.artifact_save(
-            challenge=challenge, kind="pulse_check", by=team.lead, data={"team_health": "4", "note": "x"}, now=on_day(36)
+            challenge=challenge,
+            kind="pulse_check",
+            by=team.lead,
+            data={"team_health": "4", "note": "x"},
+            now=on_day(36),
         )
     services.artifact_save(
         challenge=challenge, kind="pulse_check", by=team.coach, data={"team_health": "4", "note": "ok"}, now=on_day(36)
@@ -97,9 +103,15 @@ def test_producing_an_artifact_ticks_its_station_once():
     challenge = tick(team.challenge, on_day(29))
     station = Station.objects.get(challenge=challenge, kind=StationKind.SPONSOR_REVIEW)
     assert station.state != Station.State.DONE
-    services.artifact_save(challenge=challenge, kind="sponsor_review", by=team.sponsor, data={"note": "Good"}, now=on_day(29))
+    services.artifact_save(
+        challenge=challenge, kind="sponsor_review", by=team.sponsor, data={"note": "Good"}, now=on_day(29)
+    )
     station.refresh_from_db()
-    assert (station.state, station.done_on, station.done_by) == (Station.State.DONE, LAUNCH + timedelta(29), team.sponsor)
+    assert (station.state, station.done_on, station.done_by) == (
+        Station.State.DONE,
+        LAUNCH + timedelta(29),
+        team.sponsor,
+    )
     artifact = Artifact.objects.get(challenge=challenge, kind="sponsor_review")
     services.artifact_save(
         challenge=challenge, kind="sponsor_review", by=team.sponsor, data={"note": "Better"}, version=1, now=on_day(30)
@@ -114,7 +126,9 @@ def test_producing_an_artifact_ticks_its_station_once():
 def test_a_stale_form_is_refused_and_loses_nothing():
     team = make_team()
     challenge = tick(team.challenge, on_day(29))
-    services.artifact_save(challenge=challenge, kind="sponsor_review", by=team.sponsor, data={"note": "A"}, now=on_day(29))
+    services.artifact_save(
+        challenge=challenge, kind="sponsor_review", by=team.sponsor, data={"note": "A"}, now=on_day(29)
+    )
     services.artifact_save(
         challenge=challenge, kind="sponsor_review", by=team.sponsor, data={"note": "B"}, version=1, now=on_day(29)
     )
@@ -130,7 +144,11 @@ def test_the_charter_sharpens_the_goal_and_seats_the_chosen_team_lead_with_histo
     challenge = tick(team.challenge, on_day(0))
     old_target = challenge.target_value
     services.artifact_save(
-        challenge=challenge, kind="charter", by=team.lead, data=_charter(team, team_lead=str(team.member.pk)), now=on_day(0)
+        challenge=challenge,
+        kind="charter",
+        by=team.lead,
+        data=_charter(team, team_lead=str(team.member.pk)),
+        now=on_day(0),
     )
     challenge.refresh_from_db()
     assert challenge.target_value == Decimal("15")
