@@ -84,9 +84,7 @@ def cohort_report(*, cohort: Cohort, today: date) -> CohortReport:
         challenge.cohort = cohort
     ids = [c.pk for c in challenges]
     checkins = defaultdict(list)
-    for checkin in CheckIn.objects.filter(challenge_id__in=ids).only(
-        "challenge_id", "period", "reported_on", "value"
-    ):
+    for checkin in CheckIn.objects.filter(challenge_id__in=ids).only("challenge_id", "period", "reported_on", "value"):
         checkins[checkin.challenge_id].append(checkin)
     artifacts = journey_selectors.artifacts_by_challenge(ids)
     pledges = journey_selectors.pledges_by_challenge(ids)

@@ -70,7 +70,13 @@ _CHALLENGE_WRITERS = _signed_in(
 # note); which one each may write is the artifact's own rule (``journey.services.may_write``).
 _JOURNEY_WRITERS = {**_CHALLENGE_WRITERS, "sponsor": OK, "admin": OK}
 # The pledge: the sponsor's own word, so only the sponsor (not even a superuser) signs it.
-_PLEDGE_SIGNERS = {**_CHALLENGE_WRITERS, "team_lead": FORBIDDEN, "coach": FORBIDDEN, "superuser": FORBIDDEN, "sponsor": OK}
+_PLEDGE_SIGNERS = {
+    **_CHALLENGE_WRITERS,
+    "team_lead": FORBIDDEN,
+    "coach": FORBIDDEN,
+    "superuser": FORBIDDEN,
+    "sponsor": OK,
+}
 _COHORT_READERS = _signed_in(NOT_FOUND, official_in_scope=OK, admin=OK, superuser=OK)
 _ADMINS = _signed_in(FORBIDDEN, official_out_of_scope=NOT_FOUND, admin_other=NOT_FOUND, admin=OK, superuser=OK)
 
