@@ -19,7 +19,10 @@ from tests.challenges.journey import LAUNCH, make_team, on_day, tick
 
 pytestmark = pytest.mark.django_db
 
-PLAN = "Queue redesign | Head of front office | week 1: map the queue; week 2: new triage\nData | Analyst | week 1: daily counts"
+PLAN = (
+    "Queue redesign | Head of front office | week 1: map the queue; week 2: new triage\n"
+    "Data | Analyst | week 1: daily counts"
+)
 CHARTER = {
     "goal_statement": "Cut the wait at the 5 busiest centres from 40 to 15 days",
     "target_value": "15",
