@@ -166,3 +166,71 @@ def accelerator_report(*, user, accelerator: Accelerator) -> list[CohortYear]:
             holdings.append(Holding(days=days, held=held, of=len(met)))
         years.append(CohortYear(result=result, met_on_day_100=len(met) if today >= day_100 else 0, holdings=holdings))
     return years
+
+
+# --- The public results page ------------------------------------------------------------------------
+
+
+@dataclass
+class PublicResult:
+    """What one landed challenge set out to do and what it achieved: no person is named."""
+
+    title: str
+    cohort: str
+    lead_entity: str
+    field_label: str
+    metric: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    day_100_value: Decimal | None
+    met: bool | None
+    impact: list = field(default_factory=list)
+
+
+# The landing's fields a public page shows: the outcome, never the team's lessons or names.
+PUBLIC_LANDING_FIELDS = ("impact_narrative", "lives", "hours", "money", "currency")
+
+
+def public_results(*, accelerator: Accelerator) -> list[PublicResult]:
+    """Every challenge of a launched cohort past Day 100 (three queries, however many cohorts)."""
+    today = accelerator.local_today()
+    landed_before = today - timedelta(days=ACCELERATION_DAYS)
+    challenges = list(
+        Challenge.objects.filter(
+            cohort__accelerator=accelerator,
+            cohort__status=Cohort.Status.LAUNCHED,
+            cohort__launch_date__lte=landed_before,
+            withdrawn_at__isnull=True,
+        )
+        .select_related("cohort", "lead_entity")
+        .order_by("-cohort__launch_date", "title")
+    )
+    ids = [c.pk for c in challenges]
+    checkins = defaultdict(list)
+    for checkin in CheckIn.objects.filter(challenge_id__in=ids).only("challenge_id", "period", "reported_on", "value"):
+        checkins[checkin.challenge_id].append(checkin)
+    artifacts = journey_selectors.artifacts_by_challenge(ids)
+    results = []
+    for challenge in challenges:
+        landing = artifacts.get(challenge.pk, {}).get(ArtifactKind.LANDING)
+        value = value_on(checkins[challenge.pk], challenge.cohort.day_hundred)
+        if landing is not None and landing.value("day_100_value") is not None:
+            value = Decimal(landing.value("day_100_value"))
+        impact = [shown for shown in _shown(landing) if shown.name in PUBLIC_LANDING_FIELDS]
+        results.append(
+            PublicResult(
+                title=challenge.title,
+                cohort=challenge.cohort.name,
+                lead_entity=challenge.lead_entity.name,
+                field_label=str(challenge.get_field_display()),
+                metric=challenge.metric,
+                unit=challenge.unit,
+                baseline=challenge.baseline_value,
+                target=challenge.target_value,
+                day_100_value=value,
+                met=meets_target(challenge, value),
+                impact=impact,
+            )
+        )
+    return results

@@ -5,6 +5,7 @@ from django.urls import path
 from dashboards import views
 
 urlpatterns = [
+    path("results/<slug:slug>/", views.public_results, name="public_results"),
     path("dashboards/", views.dashboard_index, name="dashboard_index"),
     path("dashboards/cohorts/<int:cohort_id>/", views.cohort_board, name="cohort_board"),
     path("dashboards/cohorts/<int:cohort_id>/export.csv", views.cohort_export_csv, name="cohort_export_csv"),

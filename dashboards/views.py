@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,12 +25,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cohorts.models import Cohort
+from cohorts.models import Accelerator, Cohort
 from dashboards import exports, pdf, reports, selectors
 from dashboards.charts import progress_charts, results_charts
 from dashboards.forms import BoardFilterForm
 from members.access import ACCELERATOR_READER, COHORT_READER
-from members.policy import COHORT_READ, SIGNED_IN_PAGE, access
+from members.policy import COHORT_READ, PUBLIC_RESULTS, SIGNED_IN_PAGE, Scope, access
 
 
 def _columns() -> list[tuple[str, str, bool]]:
@@ -407,3 +407,26 @@ def accelerator_report(request, accelerator):
 def accelerator_report_pdf(request, accelerator):
     context = _accelerator_report_context(request, accelerator)
     return _pdf_response(request, "dashboards/accelerator_report.html", context, accelerator.slug)
+
+
+def _published_accelerator(user, slug: str):
+    """Anyone may read it once its program team publishes it; 404 until then."""
+    accelerator = Accelerator.objects.filter(slug=slug, publishes_results=True).first()
+    if accelerator is None:
+        raise Http404
+    return accelerator
+
+
+PUBLISHED_ACCELERATOR = Scope("slug", "accelerator", _published_accelerator)
+
+
+@access(PUBLIC_RESULTS, PUBLISHED_ACCELERATOR)
+def public_results(request, accelerator):
+    """What each landed challenge set out to do and what it achieved, without personal data."""
+    context = {
+        "accelerator": accelerator,
+        "theme_accelerator": accelerator,
+        "results": reports.public_results(accelerator=accelerator),
+        "today": accelerator.local_today(),
+    }
+    return render(request, "dashboards/public_results.html", context)

@@ -23,6 +23,7 @@ class Shown:
     label: str
     type: str
     value: object
+    name: str = ""
 
 
 @dataclass
@@ -61,7 +62,7 @@ def shown_fields(artifact: Artifact, *, people: dict[int, str]) -> list[Shown]:
             value = people.get(value, _("a former team member"))
         elif spec_field.type == FieldType.CHOICE:
             value = str(dict(spec_field.choices).get(value, value))
-        rows.append(Shown(str(spec_field.label), spec_field.type, value))
+        rows.append(Shown(str(spec_field.label), spec_field.type, value, spec_field.name))
     return rows
 
 

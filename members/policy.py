@@ -97,6 +97,10 @@ COHORT_READ = Policy("readers of accelerator A's dashboards", get=_COHORT_READER
 ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS, scoped=True)
 ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS, scoped=True)
 ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS, scoped=True)
+# An accelerator's public results: anyone, signed in or not, once its program team publishes them;
+# the access matrix's accelerator has not, so every role gets 404 there (tests/dashboards hold the
+# published case).
+PUBLIC_RESULTS = Policy("anyone, once the accelerator publishes its results", get=_table(NOT_FOUND), scoped=True)
 DJANGO_ADMIN = Policy("Django's own admin (staff only; checked by Django)", get={}, post={})
 
 

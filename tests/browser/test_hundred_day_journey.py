@@ -61,6 +61,17 @@ def test_one_challenge_from_design_to_sustained(browser, live_server):
     challenge = team.challenge
     official = GrantFactory(accelerator=team.accelerator, role=AcceleratorRole.Role.OFFICIAL).user
 
+    challenge = _design(browser, live_server, team, challenge, official)
+    challenge = _day_0(browser, live_server, team, challenge, official)
+    challenge = _refresh(browser, live_server, team, challenge, official)
+    challenge = _landing(browser, live_server, team, challenge, official)
+    challenge = _sustainment(browser, live_server, team, challenge, official)
+    assert Artifact.objects.filter(challenge=challenge).count() == 5
+    pledge = Pledge.objects.get(challenge=challenge)
+    assert pledge.signer == team.sponsor
+
+
+def _design(browser, live_server, team, challenge, official):
     # Design, Day -10: the sponsor writes the challenge note.
     with time_machine.travel(on_day(-10), tick=True):
         challenge = tick(challenge, on_day(-10))
@@ -81,7 +92,10 @@ def test_one_challenge_from_design_to_sustained(browser, live_server):
         assert "Building permits in the capital" in page.locator("#challenge_note").inner_text()
         context.close()
     assert Station.objects.get(challenge=challenge, kind=StationKind.CHALLENGE_NOTE).state == "done"
+    return challenge
 
+
+def _day_0(browser, live_server, team, challenge, official):
     # Day 0, the launch workshop: the team's goal (target sharpened to 15), plan, agreement, lead.
     with time_machine.travel(on_day(0), tick=True):
         challenge = tick(challenge, on_day(0))
@@ -102,7 +116,10 @@ def test_one_challenge_from_design_to_sustained(browser, live_server):
         context.close()
     challenge.refresh_from_db()
     assert challenge.target_value == Decimal("15")
+    return challenge
 
+
+def _refresh(browser, live_server, team, challenge, official):
     # Day 50, the refresh: a revised plan, and the expected line re-drawn from 35 with a reason.
     with time_machine.travel(on_day(50), tick=True):
         challenge = tick(challenge, on_day(50))
@@ -123,7 +140,10 @@ def test_one_challenge_from_design_to_sustained(browser, live_server):
         assert page.locator("#progress-chart [data-series='expected']").count() == 1
         _shot(page, "journey-refresh-challenge-page.png")
         context.close()
+    return challenge
 
+
+def _landing(browser, live_server, team, challenge, official):
     # Day 99, the landing: the Day-100 value, the impact narrative with figures, lessons, decision.
     Challenge.objects.filter(pk=challenge.pk).update(current_value=Decimal("14"), last_checkin_on=on_day(98).date())
     with time_machine.travel(on_day(99), tick=True):
@@ -143,7 +163,10 @@ def test_one_challenge_from_design_to_sustained(browser, live_server):
             },
         )
         context.close()
+    return challenge
 
+
+def _sustainment(browser, live_server, team, challenge, official):
     # Day 105, sustainment: the plan, then the sponsor signs the pledge.
     with time_machine.travel(on_day(105), tick=True):
         challenge = tick(challenge, on_day(105))
@@ -189,7 +212,4 @@ def test_one_challenge_from_design_to_sustained(browser, live_server):
         assert "3,000 families a year get their permit 26 days sooner" in text
         assert "Director of permits" in text
         context.close()
-
-    assert Artifact.objects.filter(challenge=challenge).count() == 5
-    pledge = Pledge.objects.get(challenge=challenge)
-    assert pledge.signer == team.sponsor
+    return challenge
