@@ -16,6 +16,7 @@ COPY core ./core
 COPY cohorts ./cohorts
 COPY members ./members
 COPY challenges ./challenges
+COPY journey ./journey
 COPY program_admin ./program_admin
 COPY dashboards ./dashboards
 COPY audit ./audit

@@ -49,6 +49,7 @@ urlpatterns = [
     path("theme/<slug:slug>.css", theme.theme_css, name="theme_css"),
     path("admin/", admin.site.urls),
     path("", include("challenges.urls")),
+    path("", include("journey.urls")),
     path("", include("program_admin.urls")),
     path("", include("members.urls")),
     path("", include("dashboards.urls")),

@@ -63,6 +63,8 @@ class Chart:
     height: int = HEIGHT
     actual: list[Point] = field(default_factory=list)
     expected: list[Point] = field(default_factory=list)
+    # The expected line as re-drawn at the refresh workshop; empty if it never was.
+    redrawn: list[Point] = field(default_factory=list)
     x_ticks: list[tuple[float, int]] = field(default_factory=list)
     y_ticks: list[tuple[float, float]] = field(default_factory=list)
     today_x: float | None = None
@@ -83,6 +85,10 @@ class Chart:
     @property
     def expected_points(self) -> str:
         return " ".join(f"{p.x:g},{p.y:g}" for p in self.expected)
+
+    @property
+    def redrawn_points(self) -> str:
+        return " ".join(f"{p.x:g},{p.y:g}" for p in self.redrawn)
 
     @property
     def latest(self) -> Point | None:
@@ -157,6 +163,11 @@ def trajectory_chart(*, challenge, checkins, today: date, goal_changes=()) -> Ch
     if last_day > ACCELERATION_DAYS:
         line.append((last_day, target))
     chart.expected = [Point(day, float(v), x_of(day), y_of(float(v))) for day, v in line]
+    if challenge.trajectory_from_day is not None:
+        redrawn = [(challenge.trajectory_from_day, challenge.trajectory_from_value), (ACCELERATION_DAYS, target)]
+        if last_day > ACCELERATION_DAYS:
+            redrawn.append((last_day, target))
+        chart.redrawn = [Point(day, float(v), x_of(day), y_of(float(v))) for day, v in redrawn]
     step = 25 if last_day <= ACCELERATION_DAYS else 50
     chart.x_ticks = [(x_of(d), d) for d in range(0, last_day + 1, step)]
     if last_day % step:

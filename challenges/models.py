@@ -28,6 +28,15 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+class Field(models.TextChoices):
+    """What a challenge changes: the four fields of challenges (``../shared/DOMAIN.md``)."""
+
+    NATIONAL_INDEX = "national_index", _("national indexes")
+    POLICY = "policy", _("policies")
+    PROGRAMME = "programme", _("programmes")
+    SERVICE = "service", _("services")
+
+
 class Challenge(models.Model):
     """One measurable goal (baseline → target) that a cross-entity team reaches in 100 days."""
 
@@ -41,6 +50,9 @@ class Challenge(models.Model):
     )
     partner_entities = models.ManyToManyField(
         "cohorts.Entity", verbose_name=_("partner entities"), blank=True, related_name="partner_challenges"
+    )
+    field = models.CharField(
+        _("field"), max_length=15, choices=Field.choices, default=Field.SERVICE, db_default=Field.SERVICE
     )
     metric = models.CharField(_("metric"), max_length=200)
     unit = models.CharField(_("unit"), max_length=50, blank=True)
@@ -72,6 +84,14 @@ class Challenge(models.Model):
         _("baseline period"), max_length=100, blank=True, help_text=_("When the baseline was measured.")
     )
     target_value = models.DecimalField(_("target"), **METRIC_DIGITS)
+
+    # The expected line re-drawn at the refresh workshop (~Day 50): from this day and value straight
+    # to the target on Day 100. Empty: the default straight line from the baseline on Day 0.
+    trajectory_from_day = models.PositiveSmallIntegerField(_("expected line re-drawn from day"), null=True, blank=True)
+    trajectory_from_value = models.DecimalField(
+        _("expected value at the re-drawing"), null=True, blank=True, **METRIC_DIGITS
+    )
+    trajectory_reason = models.TextField(_("why the expected line was re-drawn"), blank=True)
 
     phase = models.CharField(_("phase"), max_length=15, choices=Phase.choices, default=Phase.DESIGN)
     phase_since = models.DateField(_("in this phase since"), null=True, blank=True)
@@ -109,6 +129,15 @@ class Challenge(models.Model):
         constraints = [
             *goal_constraints("challenge"),
             models.CheckConstraint(condition=Q(phase__in=Phase.values), name="challenge_phase_known"),
+            models.CheckConstraint(condition=Q(field__in=Field.values), name="challenge_field_known"),
+            models.CheckConstraint(
+                condition=Q(trajectory_from_day__isnull=True)
+                | (
+                    Q(trajectory_from_day__gte=1, trajectory_from_day__lt=100, trajectory_from_value__isnull=False)
+                    & ~Q(trajectory_reason="")
+                ),
+                name="challenge_redrawn_line_has_value_and_reason",
+            ),
             models.CheckConstraint(condition=Q(status__in=Status.values), name="challenge_status_known"),
             models.CheckConstraint(
                 condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),

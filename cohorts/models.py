@@ -136,6 +136,12 @@ class Accelerator(models.Model):
         _("illustrative demo data"), default=False, help_text=_("Shown to readers as invented examples.")
     )
     is_generated = models.BooleanField(_("generated data"), default=False, editable=False)
+    publishes_results = models.BooleanField(
+        _("public results page"),
+        default=False,
+        db_default=False,
+        help_text=_("Publish, without anyone's personal data, what each landed challenge set out to do and achieved."),
+    )
 
     history = HistoricalRecords()
 

@@ -34,7 +34,7 @@ from django.utils.text import capfirst
 
 from challenges import periods
 from challenges.goals import Standing, progress_text, standing
-from challenges.models import Challenge, CheckIn, Status
+from challenges.models import Challenge, CheckIn, Field, Status
 from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.replica import reading_connection
@@ -119,6 +119,8 @@ def dashboard_index(user) -> list[Accelerator]:
 
 # --- Accelerator overview ---------------------------------------------------------------------------
 
+# At or past the target now: achieved during acceleration, sustained after Day 100.
+ACHIEVED_STATUSES = [Status.ACHIEVED, Status.SUSTAINED]
 _ACTIVE = Q(challenges__withdrawn_at__isnull=True)
 _AFTER_DAY_100 = _ACTIVE & Q(challenges__phase__in=[Phase.SUSTAINMENT, Phase.CLOSED])
 
@@ -157,6 +159,34 @@ def cohort_phase(cohort: Cohort, today: date) -> tuple[str, str]:
     return phase.value, str(phase.label)
 
 
+def _result_annotations() -> dict:
+    """The cohort results' aggregates, shared by the overview, the reports and their PDFs."""
+    return {
+        "total": Count("challenges", filter=_ACTIVE),
+        "achieved": Count("challenges", filter=_ACTIVE & Q(challenges__status__in=ACHIEVED_STATUSES)),
+        "mean_progress": Avg("challenges__progress", filter=_ACTIVE & ~Q(challenges__phase=Phase.DESIGN)),
+        "after_day_100": Count("challenges", filter=_AFTER_DAY_100),
+        "sustained": Count("challenges", filter=_AFTER_DAY_100 & Q(challenges__status=Status.SUSTAINED)),
+        "withdrawn": Count("challenges", filter=Q(challenges__withdrawn_at__isnull=False)),
+    }
+
+
+def _result_of(cohort: Cohort, today: date) -> CohortResult:
+    phase, label = cohort_phase(cohort, today)
+    return CohortResult(
+        cohort=cohort,
+        phase=phase,
+        phase_label=label,
+        day=clamped_day(cohort, today),
+        total=cohort.total,
+        achieved=cohort.achieved,
+        mean_progress=cohort.mean_progress,
+        after_day_100=cohort.after_day_100,
+        sustained=cohort.sustained,
+        withdrawn=cohort.withdrawn,
+    )
+
+
 def accelerator_overview(*, user, accelerator: Accelerator) -> list[CohortResult]:
     """The accelerator's cohorts the user sees, with their results, in one aggregate query.
 
@@ -164,40 +194,51 @@ def accelerator_overview(*, user, accelerator: Accelerator) -> list[CohortResult
     Day 100); mean progress is over challenges past design; withdrawn ones are left out of both.
     """
     today = accelerator.local_today()
-    cohorts = (
-        cohorts_visible_to(user)
-        .filter(accelerator=accelerator)
-        .annotate(
-            total=Count("challenges", filter=_ACTIVE),
-            achieved=Count(
-                "challenges", filter=_ACTIVE & Q(challenges__status__in=[Status.ACHIEVED, Status.SUSTAINED])
-            ),
-            mean_progress=Avg("challenges__progress", filter=_ACTIVE & ~Q(challenges__phase=Phase.DESIGN)),
-            after_day_100=Count("challenges", filter=_AFTER_DAY_100),
-            sustained=Count("challenges", filter=_AFTER_DAY_100 & Q(challenges__status=Status.SUSTAINED)),
-            withdrawn=Count("challenges", filter=Q(challenges__withdrawn_at__isnull=False)),
-        )
-        .order_by("-number")
-    )
+    cohorts = cohorts_visible_to(user).filter(accelerator=accelerator).annotate(**_result_annotations())
     results = []
-    for cohort in cohorts:
+    for cohort in cohorts.order_by("-number"):
         cohort.accelerator = accelerator
-        phase, label = cohort_phase(cohort, today)
-        results.append(
-            CohortResult(
-                cohort=cohort,
-                phase=phase,
-                phase_label=label,
-                day=clamped_day(cohort, today),
-                total=cohort.total,
-                achieved=cohort.achieved,
-                mean_progress=cohort.mean_progress,
-                after_day_100=cohort.after_day_100,
-                sustained=cohort.sustained,
-                withdrawn=cohort.withdrawn,
-            )
-        )
+        results.append(_result_of(cohort, today))
     return results
+
+
+def cohort_result(*, cohort: Cohort, today: date) -> CohortResult:
+    """One cohort's results, counted exactly as the overview counts them (one query)."""
+    annotated = Cohort.objects.filter(pk=cohort.pk).annotate(**_result_annotations()).get()
+    annotated.accelerator = cohort.accelerator
+    return _result_of(annotated, today)
+
+
+@dataclass
+class Breakdown:
+    """Results of the challenges sharing one lead entity, or one field."""
+
+    key: str
+    label: str
+    total: int
+    achieved: int
+
+    @property
+    def achieved_pct(self) -> int:
+        return round(100 * self.achieved / self.total) if self.total else 0
+
+
+def results_by(*, cohort: Cohort, by: str) -> list[Breakdown]:
+    """Achieved / total by ``lead_entity`` or by ``field``, as the overview counts them (one GROUP BY)."""
+    key = {"lead_entity": "lead_entity__name", "field": "field"}[by]
+    active = Q(withdrawn_at__isnull=True)
+    rows = (
+        Challenge.objects.filter(cohort=cohort)
+        .order_by()
+        .values(key)
+        .annotate(
+            total=Count("pk", filter=active), achieved=Count("pk", filter=active & Q(status__in=ACHIEVED_STATUSES))
+        )
+        .filter(total__gt=0)
+        .order_by(key)
+    )
+    labels = dict(Field.choices) if by == "field" else {}
+    return [Breakdown(r[key], str(labels.get(r[key], r[key])), r["total"], r["achieved"]) for r in rows]
 
 
 # --- Cohort board ------------------------------------------------------------------------------------
@@ -311,6 +352,17 @@ def board_challenges(*, cohort: Cohort, filters: BoardFilters) -> QuerySet[Chall
             status_rank=_rank("status", STATUS_ORDER),
         )
         .order_by(*order_for(filters.sort))
+    )
+
+
+def report_challenges(*, cohort: Cohort) -> QuerySet[Challenge]:
+    """Every challenge of the cohort whole (the reports draw charts from the goal's every field),
+    with its lead entity and team lead, by title: 1 query."""
+    return (
+        Challenge.objects.filter(cohort=cohort)
+        .select_related("lead_entity")
+        .annotate(team_lead_name=_team_lead_name())
+        .order_by("title", "pk")
     )
 
 

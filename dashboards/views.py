@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,13 +25,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cohorts.models import Cohort
+from cohorts.models import Accelerator, Cohort
 from core.replica import reads_from_replica
-from dashboards import exports, selectors
+from dashboards import exports, pdf, reports, selectors
 from dashboards.charts import progress_charts, results_charts
 from dashboards.forms import BoardFilterForm
 from members.access import ACCELERATOR_READER, COHORT_READER
-from members.policy import COHORT_READ, SIGNED_IN_PAGE, access
+from members.policy import COHORT_READ, PUBLIC_RESULTS, SIGNED_IN_PAGE, Scope, access
 
 
 def _columns() -> list[tuple[str, str, bool]]:
@@ -362,3 +362,78 @@ def cohort_briefing(request, cohort):
         "query": request.GET.urlencode(),
     }
     return render(request, "dashboards/briefing.html", context)
+
+
+# --- Reports: the page, and the same template as PDF -------------------------------------------------
+
+
+def _pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
+    html = render_to_string(template, {**context, "pdf": True}, request=request)
+    response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
+    language = translation.get_language() or "en"
+    response["Content-Disposition"] = f'inline; filename="{filename}-{language}.pdf"'
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def _cohort_report_context(cohort) -> dict:
+    accelerator = cohort.accelerator
+    report = reports.cohort_report(cohort=cohort, today=accelerator.local_today())
+    return {
+        "report": report,
+        "accelerator": accelerator,
+        "breakdowns": [(_("By lead entity"), report.by_entity), (_("By field"), report.by_field)],
+    }
+
+
+@access(COHORT_READ, COHORT_READER)
+def cohort_report(request, cohort):
+    """The cohort report at today's day (the Day-100 report once Day 100 has passed)."""
+    return render(request, "dashboards/report.html", _cohort_report_context(cohort))
+
+
+@access(COHORT_READ, COHORT_READER)
+def cohort_report_pdf(request, cohort):
+    return _pdf_response(request, "dashboards/report.html", _cohort_report_context(cohort), f"cohort-{cohort.pk}")
+
+
+def _accelerator_report_context(request, accelerator) -> dict:
+    return {
+        "accelerator": accelerator,
+        "years": reports.accelerator_report(user=request.user, accelerator=accelerator),
+        "today": accelerator.local_today(),
+    }
+
+
+@access(COHORT_READ, ACCELERATOR_READER)
+def accelerator_report(request, accelerator):
+    return render(request, "dashboards/accelerator_report.html", _accelerator_report_context(request, accelerator))
+
+
+@access(COHORT_READ, ACCELERATOR_READER)
+def accelerator_report_pdf(request, accelerator):
+    context = _accelerator_report_context(request, accelerator)
+    return _pdf_response(request, "dashboards/accelerator_report.html", context, accelerator.slug)
+
+
+def _published_accelerator(user, slug: str):
+    """Anyone may read it once its program team publishes it; 404 until then."""
+    accelerator = Accelerator.objects.filter(slug=slug, publishes_results=True).first()
+    if accelerator is None:
+        raise Http404
+    return accelerator
+
+
+PUBLISHED_ACCELERATOR = Scope("slug", "accelerator", _published_accelerator)
+
+
+@access(PUBLIC_RESULTS, PUBLISHED_ACCELERATOR)
+def public_results(request, accelerator):
+    """What each landed challenge set out to do and what it achieved, without personal data."""
+    context = {
+        "accelerator": accelerator,
+        "theme_accelerator": accelerator,
+        "results": reports.public_results(accelerator=accelerator),
+        "today": accelerator.local_today(),
+    }
+    return render(request, "dashboards/public_results.html", context)

@@ -66,6 +66,17 @@ _CHALLENGE_WRITERS = _signed_in(
     coach=OK,
     superuser=OK,
 )
+# Journey artifacts: everyone who owns one (team lead, coach, sponsor; program admins the challenge
+# note); which one each may write is the artifact's own rule (``journey.services.may_write``).
+_JOURNEY_WRITERS = {**_CHALLENGE_WRITERS, "sponsor": OK, "admin": OK}
+# The pledge: the sponsor's own word, so only the sponsor (not even a superuser) signs it.
+_PLEDGE_SIGNERS = {
+    **_CHALLENGE_WRITERS,
+    "team_lead": FORBIDDEN,
+    "coach": FORBIDDEN,
+    "superuser": FORBIDDEN,
+    "sponsor": OK,
+}
 _COHORT_READERS = _signed_in(NOT_FOUND, official_in_scope=OK, admin=OK, superuser=OK)
 _ADMINS = _signed_in(FORBIDDEN, official_out_of_scope=NOT_FOUND, admin_other=NOT_FOUND, admin=OK, superuser=OK)
 
@@ -78,10 +89,18 @@ CHALLENGE_READ = Policy("readers of challenge X", get=_CHALLENGE_READERS, scoped
 CHALLENGE_WRITE_POST = Policy(
     "team lead and coach of challenge X (POST only)", get={}, post=_CHALLENGE_WRITERS, scoped=True
 )
+JOURNEY_WRITE_POST = Policy(
+    "owners of challenge X's journey artifacts (POST only)", get={}, post=_JOURNEY_WRITERS, scoped=True
+)
+PLEDGE_SIGN_POST = Policy("sponsor of challenge X (POST only)", get={}, post=_PLEDGE_SIGNERS, scoped=True)
 COHORT_READ = Policy("readers of accelerator A's dashboards", get=_COHORT_READERS, scoped=True)
 ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS, scoped=True)
 ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS, scoped=True)
 ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS, scoped=True)
+# An accelerator's public results: anyone, signed in or not, once its program team publishes them;
+# the access matrix's accelerator has not, so every role gets 404 there (tests/dashboards hold the
+# published case).
+PUBLIC_RESULTS = Policy("anyone, once the accelerator publishes its results", get=_table(NOT_FOUND), scoped=True)
 DJANGO_ADMIN = Policy("Django's own admin (staff only; checked by Django)", get={}, post={})
 # The simulation page (issue 13): program admins, and coaches of the cohort; officials may only read it.
 SIMULATE = Policy(

@@ -40,7 +40,9 @@ def _empty_tables_with_delete():
     """After a transactional test (live server, worker processes) Django empties every table. On
     PostgreSQL it does so with one TRUNCATE, which costs about 0.3 s for our 45 tables however few
     rows they hold; a DELETE per table in one transaction takes a few milliseconds. The foreign keys
-    Django creates are deferrable, so the order of the DELETEs does not matter."""
+    Django creates are deferrable, so the order of the DELETEs does not matter. Row triggers are
+    off for that transaction (``session_replication_role``): a signed pledge refuses any DELETE
+    (journey's migration 0002), and emptying the test database is the one delete that is right."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
@@ -49,7 +51,7 @@ def _empty_tables_with_delete():
         if reset_sequences or allow_cascade or not tables:
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         deletes = [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
-        return ["SET CONSTRAINTS ALL DEFERRED;", *deletes]
+        return ["SET CONSTRAINTS ALL DEFERRED;", "SET LOCAL session_replication_role = replica;", *deletes]
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(DatabaseOperations, "sql_flush", sql_flush)

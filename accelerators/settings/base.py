@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cohorts",
     "members",
     "challenges",
+    "journey",
     "program_admin",
     "dashboards",
     "audit",
@@ -200,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.send_due_reminders",
         "schedule": crontab(minute=5),
     },
+    "journey-artifact-reminders": {
+        # Hourly, like the check-in reminders: once per owner per station, after 09:00 local time.
+        "task": "journey.tasks.send_artifact_reminders",
+        "schedule": crontab(minute=10),
+    },
     "weekly-sponsor-digest": {
         # Daily; the first run of each week (Monday, UTC) sends each sponsor one digest.
         "task": "challenges.tasks.send_sponsor_digest",
@@ -265,7 +271,11 @@ STATIC_URL = "/static/"
 # Only what pages load: the built CSS (with its fonts) and the scripts. static/src/ is the build's
 # input; its @fontsource imports resolve only inside node_modules, so the manifest storage of
 # collectstatic must never see it.
-STATICFILES_DIRS = [("build", BASE_DIR / "static" / "build"), ("js", BASE_DIR / "static" / "js")]
+STATICFILES_DIRS = [
+    ("build", BASE_DIR / "static" / "build"),
+    ("js", BASE_DIR / "static" / "js"),
+    ("css", BASE_DIR / "static" / "css"),  # the reports' print and PDF stylesheet
+]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 if not env_str("STATIC_ROOT"):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # embedded mode: silences WhiteNoise's warning

@@ -1,0 +1,236 @@
+"""What leaders read: the cohort report (any day; the Day-100 report once Day 100 has passed) and
+the accelerator report over the years.
+
+Every count comes from ``dashboards.selectors`` (the board's and the overview's own queries), and
+each challenge's line from ``selectors.rows_for``, so a report never disagrees with the board.
+A fixed number of queries whatever the number of challenges, check-ins or pledges.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from challenges import charts
+from challenges.models import Challenge, CheckIn
+from challenges.status import gain_and_span
+from cohorts.calendar import ACCELERATION_DAYS
+from cohorts.models import Accelerator, Cohort
+from journey import selectors as journey_selectors
+from journey.artifacts import ArtifactKind
+
+from . import selectors
+
+# "Sustained after 3 and 6 months": the result still holds this many days after Day 100.
+SUSTAINED_AFTER = (90, 180)
+
+
+def meets_target(challenge: Challenge, value: Decimal | None) -> bool | None:
+    if value is None:
+        return None
+    gain, span = gain_and_span(value=value, baseline=challenge.baseline_value, target=challenge.target_value)
+    return gain >= span
+
+
+def value_on(checkins: list[CheckIn], day: date) -> Decimal | None:
+    """The latest value reported on or before ``day`` (check-ins in any order)."""
+    before = [c for c in checkins if c.reported_on <= day]
+    return max(before, key=lambda c: (c.reported_on, c.period)).value if before else None
+
+
+@dataclass
+class ChallengeReport:
+    challenge: Challenge
+    row: selectors.BoardRow
+    day_100_value: Decimal | None
+    met_on_day_100: bool | None
+    chart: charts.Chart
+    landing: list = field(default_factory=list)
+    results_narrative: list = field(default_factory=list)
+    decision: str = ""
+    pledges: list = field(default_factory=list)
+
+    @property
+    def chart_prefix(self) -> str:
+        """Ids of the chart's parts, unique on a page of many charts."""
+        return f"c{self.challenge.pk}-"
+
+
+@dataclass
+class CohortReport:
+    cohort: Cohort
+    today: date
+    day: int
+    is_day_100: bool
+    result: selectors.CohortResult
+    by_entity: list[selectors.Breakdown]
+    by_field: list[selectors.Breakdown]
+    challenges: list[ChallengeReport]
+
+    @property
+    def pledge_count(self) -> int:
+        return sum(len(c.pledges) for c in self.challenges)
+
+
+def _shown(artifact) -> list:
+    return journey_selectors.shown_fields(artifact, people={}) if artifact else []
+
+
+def cohort_report(*, cohort: Cohort, today: date) -> CohortReport:
+    challenges = list(selectors.report_challenges(cohort=cohort))
+    for challenge in challenges:
+        challenge.cohort = cohort
+    ids = [c.pk for c in challenges]
+    checkins = defaultdict(list)
+    for checkin in CheckIn.objects.filter(challenge_id__in=ids).only("challenge_id", "period", "reported_on", "value"):
+        checkins[checkin.challenge_id].append(checkin)
+    artifacts = journey_selectors.artifacts_by_challenge(ids)
+    pledges = journey_selectors.pledges_by_challenge(ids)
+    rows = {row.id: row for row in selectors.rows_for(challenges, today=today)}
+    reports = []
+    for challenge in challenges:
+        mine = artifacts.get(challenge.pk, {})
+        landing = mine.get(ArtifactKind.LANDING)
+        value = value_on(checkins[challenge.pk], cohort.day_hundred)
+        if landing is not None and landing.value("day_100_value") is not None:
+            value = Decimal(landing.value("day_100_value"))
+        reports.append(
+            ChallengeReport(
+                challenge=challenge,
+                row=rows[challenge.pk],
+                day_100_value=value,
+                met_on_day_100=meets_target(challenge, value) if today >= cohort.day_hundred else None,
+                chart=charts.trajectory_chart(challenge=challenge, checkins=checkins[challenge.pk], today=today),
+                landing=_shown(landing),
+                results_narrative=_shown(mine.get(ArtifactKind.RESULTS_NARRATIVE)),
+                pledges=pledges.get(challenge.pk, []),
+            )
+        )
+    return CohortReport(
+        cohort=cohort,
+        today=today,
+        day=cohort.day_number(today),
+        is_day_100=today >= cohort.day_hundred,
+        result=selectors.cohort_result(cohort=cohort, today=today),
+        by_entity=selectors.results_by(cohort=cohort, by="lead_entity"),
+        by_field=selectors.results_by(cohort=cohort, by="field"),
+        challenges=reports,
+    )
+
+
+# --- The accelerator over the years -------------------------------------------------------------
+
+
+@dataclass
+class Holding:
+    """Of the challenges that met their target on Day 100, how many still did ``days`` later."""
+
+    days: int
+    held: int | None  # None: that day has not come yet
+    of: int
+
+
+@dataclass
+class CohortYear:
+    result: selectors.CohortResult
+    met_on_day_100: int
+    holdings: list[Holding]
+
+
+def accelerator_report(*, user, accelerator: Accelerator) -> list[CohortYear]:
+    """Each cohort the reader sees: results (as the overview), and whether they held 3 and 6 months on."""
+    today = accelerator.local_today()
+    results = selectors.accelerator_overview(user=user, accelerator=accelerator)
+    cohort_ids = [r.cohort.pk for r in results]
+    challenges = defaultdict(list)
+    for challenge in Challenge.objects.filter(cohort_id__in=cohort_ids, withdrawn_at__isnull=True).only(
+        "cohort_id", "baseline_value", "target_value", "direction"
+    ):
+        challenges[challenge.cohort_id].append(challenge)
+    checkins = defaultdict(list)
+    for checkin in CheckIn.objects.filter(
+        challenge__cohort_id__in=cohort_ids, challenge__withdrawn_at__isnull=True
+    ).only("challenge_id", "period", "reported_on", "value"):
+        checkins[checkin.challenge_id].append(checkin)
+    years = []
+    for result in results:
+        cohort = result.cohort
+        day_100 = cohort.launch_date + timedelta(days=ACCELERATION_DAYS)
+        met = [c for c in challenges[cohort.pk] if meets_target(c, value_on(checkins[c.pk], day_100))]
+        holdings = []
+        for days in SUSTAINED_AFTER:
+            later = day_100 + timedelta(days=days)
+            held = None if today < later else sum(bool(meets_target(c, value_on(checkins[c.pk], later))) for c in met)
+            holdings.append(Holding(days=days, held=held, of=len(met)))
+        years.append(CohortYear(result=result, met_on_day_100=len(met) if today >= day_100 else 0, holdings=holdings))
+    return years
+
+
+# --- The public results page ------------------------------------------------------------------------
+
+
+@dataclass
+class PublicResult:
+    """What one landed challenge set out to do and what it achieved: no person is named."""
+
+    title: str
+    cohort: str
+    lead_entity: str
+    field_label: str
+    metric: str
+    unit: str
+    baseline: Decimal
+    target: Decimal
+    day_100_value: Decimal | None
+    met: bool | None
+    impact: list = field(default_factory=list)
+
+
+# The landing's fields a public page shows: the outcome, never the team's lessons or names.
+PUBLIC_LANDING_FIELDS = ("impact_narrative", "lives", "hours", "money", "currency")
+
+
+def public_results(*, accelerator: Accelerator) -> list[PublicResult]:
+    """Every challenge of a launched cohort past Day 100 (three queries, however many cohorts)."""
+    today = accelerator.local_today()
+    landed_before = today - timedelta(days=ACCELERATION_DAYS)
+    challenges = list(
+        Challenge.objects.filter(
+            cohort__accelerator=accelerator,
+            cohort__status=Cohort.Status.LAUNCHED,
+            cohort__launch_date__lte=landed_before,
+            withdrawn_at__isnull=True,
+        )
+        .select_related("cohort", "lead_entity")
+        .order_by("-cohort__launch_date", "title")
+    )
+    ids = [c.pk for c in challenges]
+    checkins = defaultdict(list)
+    for checkin in CheckIn.objects.filter(challenge_id__in=ids).only("challenge_id", "period", "reported_on", "value"):
+        checkins[checkin.challenge_id].append(checkin)
+    artifacts = journey_selectors.artifacts_by_challenge(ids)
+    results = []
+    for challenge in challenges:
+        landing = artifacts.get(challenge.pk, {}).get(ArtifactKind.LANDING)
+        value = value_on(checkins[challenge.pk], challenge.cohort.day_hundred)
+        if landing is not None and landing.value("day_100_value") is not None:
+            value = Decimal(landing.value("day_100_value"))
+        impact = [shown for shown in _shown(landing) if shown.name in PUBLIC_LANDING_FIELDS]
+        results.append(
+            PublicResult(
+                title=challenge.title,
+                cohort=challenge.cohort.name,
+                lead_entity=challenge.lead_entity.name,
+                field_label=str(challenge.get_field_display()),
+                metric=challenge.metric,
+                unit=challenge.unit,
+                baseline=challenge.baseline_value,
+                target=challenge.target_value,
+                day_100_value=value,
+                met=meets_target(challenge, value),
+                impact=impact,
+            )
+        )
+    return results
