@@ -52,4 +52,5 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
+    path("", include("api.urls")),
 ]

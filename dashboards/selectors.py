@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     Count,
@@ -23,7 +22,6 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -35,7 +33,8 @@ from django.utils.text import capfirst
 from challenges import periods
 from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Status
-from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
+from challenges.results import CohortResult, clamped_day, cohort_result, with_results
+from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.sql import as_float
 from members.access import cohorts_visible_to
@@ -118,84 +117,15 @@ def dashboard_index(user) -> list[Accelerator]:
 
 # --- Accelerator overview ---------------------------------------------------------------------------
 
-_ACTIVE = Q(challenges__withdrawn_at__isnull=True)
-_AFTER_DAY_100 = _ACTIVE & Q(challenges__phase__in=[Phase.SUSTAINMENT, Phase.CLOSED])
-
-
-@dataclass
-class CohortResult:
-    cohort: Cohort
-    phase: str
-    phase_label: str
-    day: int
-    total: int
-    achieved: int
-    mean_progress: float | None
-    after_day_100: int
-    sustained: int
-    withdrawn: int
-
-    @property
-    def achieved_pct(self) -> int:
-        return round(100 * self.achieved / self.total) if self.total else 0
-
-    @property
-    def mean_progress_pct(self) -> int | None:
-        return None if self.mean_progress is None else round(100 * self.mean_progress)
-
-
-def clamped_day(cohort: Cohort, today: date) -> int:
-    """Day n of the 100, held between 0 (design) and 100 (sustainment and after)."""
-    return day_in_acceleration(cohort.day_number(today))
-
-
-def cohort_phase(cohort: Cohort, today: date) -> tuple[str, str]:
-    if not cohort.is_launched:
-        return Cohort.Status.DRAFT.value, str(Cohort.Status.DRAFT.label)
-    phase = phase_on(cohort, today)
-    return phase.value, str(phase.label)
-
 
 def accelerator_overview(*, user, accelerator: Accelerator) -> list[CohortResult]:
-    """The accelerator's cohorts the user sees, with their results, in one aggregate query.
-
-    Achieved counts challenges at or past their target now (status achieved, or sustained after
-    Day 100); mean progress is over challenges past design; withdrawn ones are left out of both.
-    """
+    """The accelerator's cohorts the user sees, with their results, in one aggregate query."""
     today = accelerator.local_today()
-    cohorts = (
-        cohorts_visible_to(user)
-        .filter(accelerator=accelerator)
-        .annotate(
-            total=Count("challenges", filter=_ACTIVE),
-            achieved=Count(
-                "challenges", filter=_ACTIVE & Q(challenges__status__in=[Status.ACHIEVED, Status.SUSTAINED])
-            ),
-            mean_progress=Avg("challenges__progress", filter=_ACTIVE & ~Q(challenges__phase=Phase.DESIGN)),
-            after_day_100=Count("challenges", filter=_AFTER_DAY_100),
-            sustained=Count("challenges", filter=_AFTER_DAY_100 & Q(challenges__status=Status.SUSTAINED)),
-            withdrawn=Count("challenges", filter=Q(challenges__withdrawn_at__isnull=False)),
-        )
-        .order_by("-number")
-    )
+    cohorts = with_results(cohorts_visible_to(user).filter(accelerator=accelerator)).order_by("-number")
     results = []
     for cohort in cohorts:
         cohort.accelerator = accelerator
-        phase, label = cohort_phase(cohort, today)
-        results.append(
-            CohortResult(
-                cohort=cohort,
-                phase=phase,
-                phase_label=label,
-                day=clamped_day(cohort, today),
-                total=cohort.total,
-                achieved=cohort.achieved,
-                mean_progress=cohort.mean_progress,
-                after_day_100=cohort.after_day_100,
-                sustained=cohort.sustained,
-                withdrawn=cohort.withdrawn,
-            )
-        )
+        results.append(cohort_result(cohort, today))
     return results
 
 
