@@ -44,7 +44,8 @@ api.add_router("", writes.router)
 def _errors(error: ValidationError) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for item in error.errors:
-        where = ".".join(str(part) for part in item.get("loc", ())[1:]) or str(item.get("loc", ("body",))[0])
+        # ("body", "payload", "value") → "value"; ("query", "limit") → "limit".
+        where = str((item.get("loc") or ("body",))[-1])
         found.setdefault(where, []).append(str(item.get("msg", "")))
     return found
 

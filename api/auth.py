@@ -6,6 +6,7 @@ Either gives a ``Principal``; then the request counts against that principal's r
 from __future__ import annotations
 
 from django.conf import settings
+from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .principals import Principal
@@ -33,7 +34,10 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token: str):
         found = token_authenticate(token)
-        return _admitted(request, Principal(token=found)) if found else None
+        if found is None:
+            # A token was presented and is not valid: refused, even with a session beside it.
+            raise AuthenticationError
+        return _admitted(request, Principal(token=found))
 
 
 class SessionAuth(APIKeyCookie):

@@ -57,5 +57,6 @@ def post_checkin(request, challenge_id: int, payload: schemas.CheckInIn):
         first = next(iter(errors.values()))[0]
         return problem(422, first, errors=errors)
     outcome = posted.outcome
+    outcome.checkin.refresh_from_db()  # the value as stored (on the goal's decimals)
     status = 200 if outcome.corrected else 201
     return status, {"checkin": _checkin(outcome.checkin), "corrected": outcome.corrected, "merged": outcome.merged}
