@@ -23,12 +23,14 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
 from challenges import events
+from challenges.goals import METRIC_DIGITS
 from challenges.models import CheckIn, PhaseTransition
 from core.delivery import describe
 from core.tasking import enqueue_batches
@@ -40,6 +42,7 @@ PHASE_CHANGED = "challenge.phase_changed"
 SEND_BATCH = 50
 TIMEOUT_SECONDS = 10
 RECORD_BATCH = 1000
+_METRIC_QUANTUM = Decimal(1).scaleb(-METRIC_DIGITS["decimal_places"])
 
 
 def new_secret() -> str:
@@ -97,7 +100,7 @@ def checkin_payload(checkin: CheckIn, *, corrected: bool) -> dict:
             "id": checkin.pk,
             "period": checkin.period,
             "reported_on": checkin.reported_on,
-            "value": checkin.value,
+            "value": checkin.value.quantize(_METRIC_QUANTUM),  # as stored, whichever object it came from
             "confidence": checkin.confidence,
             "version": checkin.version,
         },
