@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from . import reads, writes
 from .auth import RateLimited, SessionAuth, TokenAuth
 from .conditional import conditional_get
-from .problems import problem
+from .problems import PROBLEM_TYPE, problem
 
 DESCRIPTION = """The Accelerators platform for integrations: accelerators, cohorts with their results,
 challenges (phase, day, progress against expected, status, latest values, phase transitions and
@@ -26,7 +26,20 @@ Errors are Problem Details (RFC 9457). Reads carry an `ETag`; send it back in `I
 304 while nothing changed."""
 
 
-api = NinjaAPI(
+class AcceleratorsAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Errors are documented as what they are: ``application/problem+json``."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = AcceleratorsAPI(
     title="Accelerators API",
     version="1",
     description=DESCRIPTION,

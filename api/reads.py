@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.http import Http404
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
-from challenges.models import CheckIn, Status
+from challenges.models import CheckIn
 from challenges.results import clamped_day, cohort_result, with_results
-from cohorts.calendar import Phase
-from cohorts.models import Cohort
 
 from . import schemas
 from .schemas import Problem
@@ -22,6 +20,10 @@ from .schemas import Problem
 router = Router(tags=["read"])
 
 MAX_LIMIT = 200
+# Ids and offsets beyond a bigint are refused as input (422), never sent to the database.
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 10**9
+ID = {"ge": 1, "le": MAX_ID}
 LATEST_CHECKINS = 5
 ERRORS = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
@@ -51,7 +53,7 @@ def _accelerator(accelerator) -> dict:
 
 
 @router.get("/accelerators", response={200: schemas.AcceleratorPage, **ERRORS}, url_name="api_accelerators")
-def list_accelerators(request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)):
+def list_accelerators(request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """The accelerators the caller may see (a token: its own)."""
     rows, page = _paginate(_principal(request).accelerators().order_by("name", "pk"), limit, offset)
     return {**page, "results": [_accelerator(a) for a in rows]}
@@ -102,22 +104,22 @@ def _cohorts(request):
 def list_cohorts(
     request,
     accelerator: str | None = Query(None, description="An accelerator's slug."),
-    status: Cohort.Status | None = None,
+    status: schemas.CohortStatus | None = None,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """The cohorts the caller may see, with their results (the accelerator overview's numbers)."""
     cohorts = _cohorts(request)
     if accelerator:
         cohorts = cohorts.filter(accelerator__slug=accelerator)
     if status:
-        cohorts = cohorts.filter(status=status)
+        cohorts = cohorts.filter(status=status.value)
     rows, page = _paginate(cohorts.order_by("accelerator__name", "-number", "pk"), limit, offset)
     return {**page, "results": [_cohort(c) for c in rows]}
 
 
 @router.get("/cohorts/{int:cohort_id}", response={200: schemas.CohortOut, **ERRORS}, url_name="api_cohort")
-def get_cohort(request, cohort_id: int):
+def get_cohort(request, cohort_id: int = Path(..., **ID)):
     cohort = _cohorts(request).filter(pk=cohort_id).first()
     if cohort is None:
         raise Http404
@@ -178,20 +180,20 @@ def _challenges(request):
 @router.get("/challenges", response={200: schemas.ChallengePage, **ERRORS}, url_name="api_challenges")
 def list_challenges(
     request,
-    cohort: int | None = Query(None, description="A cohort's id."),
-    phase: Phase | None = None,
-    status: Status | None = None,
+    cohort: int | None = Query(None, description="A cohort's id.", **ID),
+    phase: schemas.ChallengePhase | None = None,
+    status: schemas.ChallengeStatus | None = None,
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """The challenges the caller may see: phase, day, progress against expected, status, latest value."""
     challenges = _challenges(request)
     if cohort is not None:
         challenges = challenges.filter(cohort_id=cohort)
     if phase:
-        challenges = challenges.filter(phase=phase)
+        challenges = challenges.filter(phase=phase.value)
     if status:
-        challenges = challenges.filter(status=status)
+        challenges = challenges.filter(status=status.value)
     rows, page = _paginate(challenges.order_by("cohort_id", "title", "pk"), limit, offset)
     return {**page, "results": [_challenge(c) for c in rows]}
 
@@ -199,7 +201,7 @@ def list_challenges(
 @router.get(
     "/challenges/{int:challenge_id}", response={200: schemas.ChallengeDetailOut, **ERRORS}, url_name="api_challenge"
 )
-def get_challenge(request, challenge_id: int):
+def get_challenge(request, challenge_id: int = Path(..., **ID)):
     """One challenge with its latest check-ins, its phase transitions and its stations."""
     challenge = (
         _challenges(request)
@@ -232,10 +234,10 @@ def get_challenge(request, challenge_id: int):
 @router.get("/checkins", response={200: schemas.CheckInPage, **ERRORS}, url_name="api_checkins")
 def list_checkins(
     request,
-    challenge: int | None = Query(None, description="A challenge's id."),
-    cohort: int | None = Query(None, description="A cohort's id."),
+    challenge: int | None = Query(None, description="A challenge's id.", **ID),
+    cohort: int | None = Query(None, description="A cohort's id.", **ID),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Check-ins of the challenges the caller may see, newest first."""
     checkins = CheckIn.objects.filter(challenge__in=_principal(request).challenges().values("pk"))

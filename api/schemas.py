@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 
 from ninja import Field, Schema
+
+from challenges.models import Status
+from cohorts.calendar import Phase
+from cohorts.models import Cohort
+
+
+def _enum(name: str, choices) -> type[Enum]:
+    """A filter's values, named for the OpenAPI document (the models' enums share the name Status)."""
+    return Enum(name, {value: value for value in choices.values}, type=str)
+
+
+CohortStatus = _enum("CohortStatus", Cohort.Status)
+ChallengeStatus = _enum("ChallengeStatus", Status)
+ChallengePhase = _enum("ChallengePhase", Phase)
 
 
 class Problem(Schema):
@@ -152,8 +167,8 @@ class CheckInIn(Schema):
     value: Decimal | None = None
     done: str | None = None
     next_steps: str | None = None
-    confidence: int | None = None
-    version: int | None = Field(None, description="The version being corrected (from a check-in you posted).")
+    confidence: int | None = Field(None, ge=-(2**31), le=2**31 - 1)
+    version: int | None = Field(None, ge=-(2**31), le=2**31 - 1, description="The version being corrected.")
 
 
 class CheckInPosted(Schema):

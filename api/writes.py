@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Path, Router
 
 from challenges import posting
 
 from . import schemas
 from .problems import problem
-from .reads import _checkin
+from .reads import ID, _checkin
 from .schemas import Problem
 
 router = Router(tags=["write"])
@@ -39,7 +39,7 @@ def _form_data(payload: schemas.CheckInIn) -> dict:
     },
     url_name="api_checkin_post",
 )
-def post_checkin(request, challenge_id: int, payload: schemas.CheckInIn):
+def post_checkin(request, payload: schemas.CheckInIn, challenge_id: int = Path(..., **ID)):
     """Post this period's check-in (201), or correct your own within 24 hours (200).
 
     A token needs the "read and post check-ins" scope and posts only to its accelerator's
