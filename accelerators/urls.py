@@ -58,4 +58,5 @@ urlpatterns = [
     # Issue 13: fixing drafts, correcting launched challenges, the simulation page.
     path("", include("program_admin.draft_urls")),
     path("", include("challenges.simulation_urls")),
+    path("", include("api.urls")),
 ]

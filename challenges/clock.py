@@ -25,6 +25,7 @@ from cohorts.models import Accelerator, Cohort
 from core.sql import as_float, case, clamp, date_cast, date_param, days_between, false, placeholders, plus_days
 from core.tasking import enqueue_batches
 
+from . import events
 from .models import Challenge, PhaseTransition, Station, StationTemplate
 from .notifications import NOTIFY_BATCH
 from .periods import SUSTAINMENT_CADENCE_DAYS
@@ -318,6 +319,10 @@ def clock_tick(
                 result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
             result.statuses_changed += refresh_status(accelerator=accelerator, today=today, cohort_ids=cohort_ids)
             result.transitions.extend(transitions)
+            if transition_ids:
+                events.phases_changed.send(
+                    sender=PhaseTransition, accelerator_id=accelerator.id, transition_ids=transition_ids
+                )
             if notify and transition_ids:
                 transaction.on_commit(lambda ids=transition_ids: _queue_notifications(ids))
     return result

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership
 
-from . import goals, periods
+from . import events, goals, periods
 from .clock import refresh_status
 from .models import (
     Blocker,
@@ -150,6 +150,7 @@ def checkin_submit(
         checkin = _checkin_correct(checkin=existing, expected_version=expected, by=by, now=now, fields=fields)
         outcome = CheckInOutcome(checkin=checkin, corrected=True, merged=version is None)
     challenge_take_latest_checkin(challenge=challenge, today=today)
+    events.checkin_recorded.send(sender=CheckIn, checkin=outcome.checkin, corrected=outcome.corrected)
     return outcome
 
 

@@ -22,7 +22,7 @@ from members.access import can_post_progress
 from members.models import Membership
 from members.policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
 
-from . import charts, periods, services
+from . import charts, periods, posting, services
 from .access import CHALLENGE_READER, CHALLENGE_WRITER
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
 from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
@@ -134,34 +134,20 @@ def _reload(challenge):
 @access(CHALLENGE_WRITE_POST, CHALLENGE_WRITER)
 def checkin_post(request, challenge):
     """Post or correct this period's check-in; htmx gets the refreshed progress section back."""
-    form = CheckInForm(request.POST, challenge=challenge)
-    notice = None
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            outcome = services.checkin_submit(
-                challenge=challenge,
-                by=request.user,
-                value=data["value"],
-                done=data["done"],
-                next_steps=data["next_steps"],
-                confidence=data["confidence"],
-                version=data["version"],
-            )
-        except services.StaleEdit as error:
-            notice = ("error", " ".join(error.messages))
-            form = None  # show what is saved now, not the refused input
-        except ValidationError as error:
-            form.add_error(None, error)
+    posted = posting.checkin_post(challenge=challenge, by=request.user, data=request.POST)
+    form, notice = posted.form, None
+    if posted.stale:
+        notice = ("error", posted.stale)
+        form = None  # show what is saved now, not the refused input
+    elif posted.saved:
+        if posted.outcome.merged:
+            text = _("This period already had your check-in, so your post was saved as a correction of it.")
+        elif posted.outcome.corrected:
+            text = _("Your correction was saved; the earlier version is kept in the history.")
         else:
-            if outcome.merged:
-                text = _("This period already had your check-in, so your post was saved as a correction of it.")
-            elif outcome.corrected:
-                text = _("Your correction was saved; the earlier version is kept in the history.")
-            else:
-                text = _("Check-in posted. Thank you.")
-            notice = ("success", text)
-            form = None
+            text = _("Check-in posted. Thank you.")
+        notice = ("success", text)
+        form = None
     if not request.htmx and (notice is not None):
         getattr(messages, notice[0])(request, notice[1])
         return _back_to(challenge, "progress")

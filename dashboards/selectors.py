@@ -14,7 +14,6 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     Count,
@@ -23,7 +22,6 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -35,7 +33,9 @@ from django.utils.text import capfirst
 from challenges import periods
 from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Field, Status
-from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
+from challenges.results import CohortResult, clamped_day, cohort_phase, with_results
+from challenges.results import cohort_result as result_on
+from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.replica import reading_connection
 from core.sql import as_float
@@ -121,92 +121,24 @@ def dashboard_index(user) -> list[Accelerator]:
 
 # At or past the target now: achieved during acceleration, sustained after Day 100.
 ACHIEVED_STATUSES = [Status.ACHIEVED, Status.SUSTAINED]
-_ACTIVE = Q(challenges__withdrawn_at__isnull=True)
-_AFTER_DAY_100 = _ACTIVE & Q(challenges__phase__in=[Phase.SUSTAINMENT, Phase.CLOSED])
-
-
-@dataclass
-class CohortResult:
-    cohort: Cohort
-    phase: str
-    phase_label: str
-    day: int
-    total: int
-    achieved: int
-    mean_progress: float | None
-    after_day_100: int
-    sustained: int
-    withdrawn: int
-
-    @property
-    def achieved_pct(self) -> int:
-        return round(100 * self.achieved / self.total) if self.total else 0
-
-    @property
-    def mean_progress_pct(self) -> int | None:
-        return None if self.mean_progress is None else round(100 * self.mean_progress)
-
-
-def clamped_day(cohort: Cohort, today: date) -> int:
-    """Day n of the 100, held between 0 (design) and 100 (sustainment and after)."""
-    return day_in_acceleration(cohort.day_number(today))
-
-
-def cohort_phase(cohort: Cohort, today: date) -> tuple[str, str]:
-    if not cohort.is_launched:
-        return Cohort.Status.DRAFT.value, str(Cohort.Status.DRAFT.label)
-    phase = phase_on(cohort, today)
-    return phase.value, str(phase.label)
-
-
-def _result_annotations() -> dict:
-    """The cohort results' aggregates, shared by the overview, the reports and their PDFs."""
-    return {
-        "total": Count("challenges", filter=_ACTIVE),
-        "achieved": Count("challenges", filter=_ACTIVE & Q(challenges__status__in=ACHIEVED_STATUSES)),
-        "mean_progress": Avg("challenges__progress", filter=_ACTIVE & ~Q(challenges__phase=Phase.DESIGN)),
-        "after_day_100": Count("challenges", filter=_AFTER_DAY_100),
-        "sustained": Count("challenges", filter=_AFTER_DAY_100 & Q(challenges__status=Status.SUSTAINED)),
-        "withdrawn": Count("challenges", filter=Q(challenges__withdrawn_at__isnull=False)),
-    }
-
-
-def _result_of(cohort: Cohort, today: date) -> CohortResult:
-    phase, label = cohort_phase(cohort, today)
-    return CohortResult(
-        cohort=cohort,
-        phase=phase,
-        phase_label=label,
-        day=clamped_day(cohort, today),
-        total=cohort.total,
-        achieved=cohort.achieved,
-        mean_progress=cohort.mean_progress,
-        after_day_100=cohort.after_day_100,
-        sustained=cohort.sustained,
-        withdrawn=cohort.withdrawn,
-    )
 
 
 def accelerator_overview(*, user, accelerator: Accelerator) -> list[CohortResult]:
-    """The accelerator's cohorts the user sees, with their results, in one aggregate query.
-
-    Achieved counts challenges at or past their target now (status achieved, or sustained after
-    Day 100); mean progress is over challenges past design; withdrawn ones are left out of both.
-    """
+    """The accelerator's cohorts the user sees, with their results, in one aggregate query."""
     today = accelerator.local_today()
-    cohorts = cohorts_visible_to(user).filter(accelerator=accelerator).annotate(**_result_annotations())
+    cohorts = with_results(cohorts_visible_to(user).filter(accelerator=accelerator)).order_by("-number")
     results = []
     for cohort in cohorts.order_by("-number"):
         cohort.accelerator = accelerator
-        results.append(_result_of(cohort, today))
+        results.append(result_on(cohort, today))
     return results
 
 
 def cohort_result(*, cohort: Cohort, today: date) -> CohortResult:
     """One cohort's results, counted exactly as the overview counts them (one query)."""
-    annotated = Cohort.objects.filter(pk=cohort.pk).annotate(**_result_annotations()).get()
+    annotated = with_results(Cohort.objects.filter(pk=cohort.pk)).get()
     annotated.accelerator = cohort.accelerator
-    return _result_of(annotated, today)
+    return result_on(annotated, today)
 
 
 @dataclass

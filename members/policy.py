@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponseNotAllowed
 
 OK, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "ok", "login", "403", "404", "405"
+UNAUTHORIZED = "401"  # the API's answer to a request without (valid) credentials
 
 ROLES = [
     "anonymous",
@@ -33,6 +34,15 @@ ROLES = [
     "superuser",
 ]
 
+# Callers of the API with a token instead of a session (``api.models.ApiToken``). To a page they
+# are anonymous: unless a policy names them, they get what ``anonymous`` gets.
+TOKEN_ROLES = [
+    "read_token",  # a read token of accelerator A
+    "write_token",  # a token of accelerator A that may post check-ins
+    "write_token_other",  # a write token of accelerator B
+    "revoked_token",  # a write token of accelerator A, revoked
+]
+
 
 @dataclass(frozen=True)
 class Policy:
@@ -45,6 +55,8 @@ class Policy:
 
     def expected(self, method: str, role: str) -> str:
         table = self.get if method == "GET" else self.post
+        if role in TOKEN_ROLES and role not in table:
+            role = "anonymous"
         return table.get(role, NOT_ALLOWED)
 
 
@@ -101,6 +113,31 @@ ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS, scope
 # the access matrix's accelerator has not, so every role gets 404 there (tests/dashboards hold the
 # published case).
 PUBLIC_RESULTS = Policy("anyone, once the accelerator publishes its results", get=_table(NOT_FOUND), scoped=True)
+# The API (api/urls.py): a person with a session gets what the pages give them; a token of
+# accelerator A reads what an official granted A reads, and a write token posts check-ins there.
+_API_NO_CREDENTIALS = {"anonymous": UNAUTHORIZED, "revoked_token": UNAUTHORIZED}
+_API_TOKENS_OF_A = {"read_token": OK, "write_token": OK, "write_token_other": NOT_FOUND}
+
+
+def _api(table: dict[str, str], **tokens: str) -> dict[str, str]:
+    return {**table, **_API_NO_CREDENTIALS, **_API_TOKENS_OF_A, **tokens}
+
+
+API_PUBLIC = Policy("the API's OpenAPI document (anyone)", get={**_table(OK), **dict.fromkeys(TOKEN_ROLES, OK)})
+_EVERYONE_NOT_FOUND = {**_table(NOT_FOUND), **dict.fromkeys(TOKEN_ROLES, NOT_FOUND)}
+API_ROOT = Policy("the API's root (nothing there: 404 for everyone)", get=_EVERYONE_NOT_FOUND, post=_EVERYONE_NOT_FOUND)
+API_LIST = Policy("API lists (each filtered to what the caller sees)", get=_api(_table(OK), write_token_other=OK))
+API_ACCELERATOR = Policy(
+    "API: accelerator A (anyone it is visible to)",
+    get=_api(_table(OK, official_out_of_scope=NOT_FOUND, admin_other=NOT_FOUND)),
+)
+API_COHORT = Policy("API: readers of accelerator A's dashboards", get=_api(_COHORT_READERS))
+API_CHALLENGE = Policy("API: readers of challenge X", get=_api(_CHALLENGE_READERS))
+API_CHECKIN_POST = Policy(
+    "API: post a check-in to challenge X (its team lead and coach; a write token of A)",
+    get={},
+    post=_api(_CHALLENGE_WRITERS, read_token=FORBIDDEN),
+)
 DJANGO_ADMIN = Policy("Django's own admin (staff only; checked by Django)", get={}, post={})
 # The simulation page (issue 13): program admins, and coaches of the cohort; officials may only read it.
 SIMULATE = Policy(

@@ -5,9 +5,13 @@ challenge Y (another team lead). Accelerator B has its own cohort and program ad
 add a URL kwarg add a line to ``URL_KWARGS`` naming the object of world A it should point at.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils import timezone
+
+from api.models import ApiToken, WebhookEndpoint
+from api.tokens import token_create, token_revoke
 from members.models import AcceleratorRole, Membership
 from tests.factories import (
     AcceleratorFactory,
@@ -31,6 +35,8 @@ class World:
     challenge: object
     other_challenge: object
     people: dict
+    # Token role (members.policy.TOKEN_ROLES) → the token to send as "Authorization: Bearer ...".
+    tokens: dict = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -49,7 +55,25 @@ def build_world() -> World:
     people["admin"] = GrantFactory(accelerator=accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN).user
     people["admin_other"] = GrantFactory(accelerator=other, role=AcceleratorRole.Role.PROGRAM_ADMIN).user
     people["superuser"] = UserFactory(is_superuser=True, is_staff=True)
-    return World(accelerator, other, cohort, challenge, other_challenge, people)
+    world = World(accelerator, other, cohort, challenge, other_challenge, people)
+    world.tokens = build_tokens(world)
+    return world
+
+
+def build_tokens(world: World) -> dict[str, str]:
+    admin, admin_other = world.people["admin"], world.people["admin_other"]
+    write = ApiToken.Scope.WRITE_CHECKINS
+    tokens = {
+        "read_token": token_create(accelerator=world.accelerator, by=admin, name="read", scope=ApiToken.Scope.READ),
+        "write_token": token_create(accelerator=world.accelerator, by=admin, name="write", scope=write),
+        "write_token_other": token_create(accelerator=world.other_accelerator, by=admin_other, name="B", scope=write),
+        "revoked_token": token_create(accelerator=world.accelerator, by=admin, name="revoked", scope=write),
+    }
+    token_revoke(token=tokens["revoked_token"].token)
+    # Used a moment ago: the matrix's first request with a token then records no use (once a minute
+    # at most), so a refused POST leaves every row, the token's too, as it was.
+    ApiToken.objects.update(last_used_at=timezone.now())
+    return {role: issued.plaintext for role, issued in tokens.items()}
 
 
 # URL kwarg name → the object of world A it stands for.
@@ -63,4 +87,10 @@ URL_KWARGS = {
     "job_id": lambda w: ImportJobFactory(cohort=w.cohort).pk,
     "uidb64": lambda w: "MQ",  # not a real invitation: the page explains the link does not work
     "token": lambda w: "not-a-token",
+    "token_id": lambda w: ApiToken.objects.get(accelerator=w.accelerator, name="read").pk,
+    "endpoint_id": lambda w: (
+        WebhookEndpoint.objects.create(
+            accelerator=w.accelerator, url="http://127.0.0.1:9/hooks", secret="whsec_test"
+        ).pk
+    ),
 }

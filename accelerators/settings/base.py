@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dashboards",
     "audit",
     "telegram_bot",
+    "api",
     "tooling",
 ]
 
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "accelerators.request_id.RequestIdMiddleware",
     # Outermost but for the request id: it reads the primary's WAL position after everything else wrote.
     "core.replica.ReadYourWritesMiddleware",
+    # Under /api/ every error is Problem Details, whatever answered it (api/problems.py).
+    "api.problems.ProblemResponses",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -352,3 +355,12 @@ LOGGING = {
 }
 # Celery's worker replaces the root logger's handlers with its own text ones unless told not to.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT == "text"
+
+# --- The API (api/) ----------------------------------------------------------------------------
+API_PATH_PREFIX = "/api/"
+# Requests per token (or signed-in person) per window of API_RATE_WINDOW seconds, counted in the cache.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120, minimum=1)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60, minimum=1)
+# Webhook retries: 30 s doubling up to an hour, 8 times (about 3 hours in all), then failed.
+WEBHOOK_RETRY_FACTOR = env_int("WEBHOOK_RETRY_FACTOR", 30, minimum=0)
+WEBHOOK_RETRY_MAX = env_int("WEBHOOK_RETRY_MAX", 3600, minimum=0)

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from members.policy import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, ROLES
+from members.policy import FORBIDDEN, LOGIN, NOT_ALLOWED, NOT_FOUND, OK, ROLES, TOKEN_ROLES, UNAUTHORIZED
 from tests.access_world import URL_KWARGS, build_world
 
 SKIPPED_NAMESPACES = {"admin"}  # Django's own admin guards itself (staff + model permissions)
@@ -53,8 +53,8 @@ def changed_models(before: dict, after: dict) -> list[str]:
 def outcome_of(response) -> str:
     if response.status_code == 302 and "/accounts/login/" in response["Location"]:
         return LOGIN
-    if response.status_code in (403, 404, 405):
-        return {403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}[response.status_code]
+    if response.status_code in (401, 403, 404, 405):
+        return {401: UNAUTHORIZED, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}[response.status_code]
     if response.status_code >= 500:
         return f"server error {response.status_code}"
     return OK
@@ -81,20 +81,31 @@ def test_the_declared_outcome_for_every_role(client, route, pattern):
     assert NAMES[route], f"{route} needs a name so the matrix can reverse it"
     path = reverse(NAMES[route], kwargs=kwargs)
     mismatches = []
-    for role in ROLES:
+    api = route.startswith("api/")
+    for role in ROLES + TOKEN_ROLES:
         client.logout()
-        if world.people[role] is not None:
+        headers = {}
+        if role in TOKEN_ROLES:
+            headers["Authorization"] = f"Bearer {world.tokens[role]}"
+        elif world.people[role] is not None:
             client.force_login(world.people[role])
         for method in ("GET", "POST"):
             expected = policy.expected(method, role)
             before = snapshot() if method == "POST" and expected != OK else None
-            response = client.get(path) if method == "GET" else client.post(path, {})
+            if method == "GET":
+                response = client.get(path, headers=headers)
+            elif api:  # the API takes JSON: an empty object, which its form then refuses or not
+                response = client.post(path, {}, content_type="application/json", headers=headers)
+            else:
+                response = client.post(path, {}, headers=headers)
             got = outcome_of(response)
             if got != expected:
                 mismatches.append(f"{method} {path} as {role}: expected {expected}, got {got}")
             elif method == "GET" and expected == OK and response.status_code != 200:
                 # Readers get the page itself, not a detour.
                 mismatches.append(f"GET {path} as {role}: expected 200, got {response.status_code}")
+            if api and response.status_code >= 400:
+                assert response["Content-Type"].startswith("application/problem+json"), (method, path, role)
             if before is not None and (changed := changed_models(before, snapshot())):
                 mismatches.append(f"POST {path} as {role} was refused ({got}) but changed {changed}")
     assert mismatches == []

@@ -1,0 +1,14 @@
+"""What happened to challenges, announced for the apps above this one (the API's webhooks).
+
+These signals are an extension point, not a place for rules: the layers let the challenges app
+call nothing above it, so it says what it wrote and a listener up there (``api.webhooks``) records
+what it needs in the same transaction. Both are sent inside the writing transaction; a listener
+that queues work must do it on commit.
+"""
+
+from django.dispatch import Signal
+
+# ``checkin`` (a CheckIn just created or corrected), ``corrected`` (bool).
+checkin_recorded = Signal()
+# ``accelerator_id``, ``transition_ids`` (PhaseTransition rows this clock run inserted).
+phases_changed = Signal()
