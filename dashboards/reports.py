@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from challenges import charts
 from challenges.models import Challenge, CheckIn
+from challenges.results import CohortResult
 from challenges.status import gain_and_span
 from cohorts.calendar import ACCELERATION_DAYS
 from cohorts.models import Accelerator, Cohort
@@ -64,7 +65,7 @@ class CohortReport:
     today: date
     day: int
     is_day_100: bool
-    result: selectors.CohortResult
+    result: CohortResult
     by_entity: list[selectors.Breakdown]
     by_field: list[selectors.Breakdown]
     challenges: list[ChallengeReport]
@@ -134,7 +135,7 @@ class Holding:
 
 @dataclass
 class CohortYear:
-    result: selectors.CohortResult
+    result: CohortResult
     met_on_day_100: int
     holdings: list[Holding]
 

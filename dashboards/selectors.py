@@ -22,6 +22,7 @@ from django.db.models import (
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -33,7 +34,7 @@ from django.utils.text import capfirst
 from challenges import periods
 from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Field, Status
-from challenges.results import CohortResult, clamped_day, cohort_phase, with_results
+from challenges.results import CohortResult, clamped_day, with_results
 from challenges.results import cohort_result as result_on
 from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User

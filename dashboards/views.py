@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from challenges import results
 from cohorts.models import Accelerator, Cohort
 from core.replica import reads_from_replica
 from dashboards import exports, pdf, reports, selectors
@@ -82,7 +83,7 @@ class _Board:
         self.cohort = cohort
         self.accelerator = self.cohort.accelerator
         self.today = self.accelerator.local_today()
-        self.day = selectors.clamped_day(self.cohort, self.today)
+        self.day = results.clamped_day(self.cohort, self.today)
         self.form = BoardFilterForm(request.GET, entities=selectors.entity_choices(cohort=self.cohort))
         self.filters = self.form.filters()
 
@@ -99,7 +100,7 @@ class _Board:
     def summary(self) -> dict:
         """The cohort as a whole: counts per status, its phase, and its progress chart (3 queries)."""
         counts, total = selectors.status_counts(cohort=self.cohort)
-        phase, phase_label = selectors.cohort_phase(self.cohort, self.today)
+        phase, phase_label = results.cohort_phase(self.cohort, self.today)
         curve = selectors.cohort_progress_curve(cohort=self.cohort, today=self.today)
         return {
             "status_counts": counts,
