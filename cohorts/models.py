@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -225,8 +226,9 @@ class Cohort(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # What an edit form carries back: a save whose form showed an older value is refused.
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # What an edit form carries back: a save whose form showed an older value is refused. The
+    # database default serves rows written without it (raw SQL, older migrations' models).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
