@@ -6,6 +6,10 @@ FROM ${BASE_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DJANGO_SETTINGS_MODULE=accelerators.settings.production VIRTUAL_ENV=/app/.venv PATH=/app/.venv/bin:$PATH
 WORKDIR /app
+# WeasyPrint's libraries and the fonts the PDF reports are set in (Noto Sans, Noto Naskh Arabic).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
+ && rm -rf /var/lib/apt/lists/*
 # The code belongs to root: the processes run as `accelerators`, which may write only var/ (the
 # embedded mode's files, when no DATABASE_URL or REDIS_URL is given).
 RUN useradd --system --home /app accelerators && python -m venv /app/.venv \
@@ -20,6 +24,8 @@ COPY journey ./journey
 COPY program_admin ./program_admin
 COPY dashboards ./dashboards
 COPY audit ./audit
+COPY api ./api
+COPY telegram_bot ./telegram_bot
 COPY tooling ./tooling
 # pip's and npm's download caches live outside the image's layers (BuildKit and buildah cache mounts).
 RUN --mount=type=cache,target=/root/.cache/pip pip install .
