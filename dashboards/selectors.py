@@ -33,7 +33,12 @@ from django.utils.text import capfirst
 from challenges import periods
 from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Status
-from challenges.results import CohortResult, clamped_day, cohort_result, with_results
+
+# Re-exported: the dashboards read them from here (they moved down so the API reads them too).
+from challenges.results import CohortResult as CohortResult
+from challenges.results import clamped_day as clamped_day
+from challenges.results import cohort_phase as cohort_phase
+from challenges.results import cohort_result, with_results
 from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.sql import as_float
