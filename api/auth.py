@@ -45,6 +45,12 @@ class SessionAuth(APIKeyCookie):
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def __call__(self, request):
+        # A cookie that is no session is no credential: 401, not a CSRF refusal (403).
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request, key):
         if request.user.is_authenticated:
             return _admitted(request, Principal(user=request.user))

@@ -11,10 +11,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api.conftest import build_api_world
 
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 4
 ROLES = ["read", "write", None]
 
 
@@ -47,7 +48,11 @@ def _exercise(operation, mode, headers: dict, role) -> None:
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
-        response = case.call_and_validate(headers=headers)
+        # A check-in the schema allows may still be refused by the form (422): a value implausible
+        # for this goal, no period open today, what was done left out. The schema cannot say that,
+        # so that one check is left out for the write; every other check runs on it.
+        excluded = [positive_data_acceptance] if case.method == "POST" else []
+        response = case.call_and_validate(headers=headers, excluded_checks=excluded)
         if role is None:
             # Nothing but the OpenAPI document itself is served without credentials.
             assert response.status_code in (401, 404, 405, 422), (case.method, case.formatted_path)
@@ -66,5 +71,7 @@ def test_every_operation_keeps_its_schema(api_schema, role, settings):
     for operation in operations:
         if role is None and operation.path.endswith("openapi.json"):
             continue
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        # Without a token the data does not matter, only that nothing is served: positive data only.
+        modes = [GenerationMode.POSITIVE] if role is None else [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+        for mode in modes:
             _exercise(operation, mode, headers, role)
