@@ -35,7 +35,7 @@ from django.utils.text import capfirst
 from challenges import periods
 from challenges.goals import Standing, progress_text, standing
 from challenges.models import Challenge, CheckIn, Status
-from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, phase_on
+from cohorts.calendar import PHASE_ORDER, Phase, day_in_acceleration, journey_day, phase_on
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.sql import as_float
 from members.access import cohorts_visible_to
@@ -134,6 +134,7 @@ class CohortResult:
     after_day_100: int
     sustained: int
     withdrawn: int
+    day_text: str = ""  # "Launch in 41 days", "Day 37/100" (cohorts.calendar.journey_day)
 
     @property
     def achieved_pct(self) -> int:
@@ -194,6 +195,7 @@ def accelerator_overview(*, user, accelerator: Accelerator) -> list[CohortResult
                 after_day_100=cohort.after_day_100,
                 sustained=cohort.sustained,
                 withdrawn=cohort.withdrawn,
+                day_text=journey_day(cohort, today),
             )
         )
     return results

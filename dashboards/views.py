@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cohorts.calendar import journey_day
 from cohorts.models import Cohort
 from dashboards import exports, selectors
 from dashboards.charts import progress_charts, results_charts
@@ -269,7 +270,7 @@ def _render_board(request, board: _Board, fragment: bool) -> str:
         "rows": _for_display(page.rows),
         "page": page,
         "pages": _page_links(request, page),
-        "day": str(board.day),
+        "day_text": journey_day(board.cohort, board.today),
         "is_filtered": board.is_filtered(),
         "sort": board.filters.sort,
         "headers": _sort_headers(request, board.filters.sort),
@@ -348,7 +349,7 @@ def cohort_briefing(request, cohort):
         "accelerator": board.accelerator,
         "theme_accelerator": board.accelerator,
         "rows": board.all_rows(),
-        "day": board.day,
+        "day_text": journey_day(board.cohort, board.today),
         "today": board.today,
         "filter_summary": board.filter_summary(),
         **board.summary(),
