@@ -64,7 +64,11 @@ class CheckInForm(forms.Form):
             _("In %(unit)s. Baseline %(baseline)s, target %(target)s.")
             if unit
             else _("Baseline %(baseline)s, target %(target)s.")
-        ) % {"unit": unit, "baseline": format_number(challenge.baseline_value), "target": format_number(challenge.target_value)}
+        ) % {
+            "unit": unit,
+            "baseline": format_number(challenge.baseline_value),
+            "target": format_number(challenge.target_value),
+        }
         self.fields["value"].help_text += " " + range_of(challenge).hint
 
     def clean_value(self):

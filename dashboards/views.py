@@ -23,10 +23,10 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cohorts.calendar import journey_day
 from cohorts.models import Cohort
+from core.l10n import days_ago
 from dashboards import exports, selectors
 from dashboards.charts import progress_charts, results_charts
 from dashboards.forms import BoardFilterForm
@@ -135,16 +135,13 @@ def _for_display(rows: list[selectors.BoardRow]) -> list[selectors.BoardRow]:
     """
     link = reverse("challenge_detail", kwargs={"challenge_id": _ID_SENTINEL})
     progress = _("%(progress)s%% (expected %(expected)s%%)")
-    never = _("never")
+    ages: dict[int | None, str] = {}  # a few distinct ages per page: each phrase made once
     for row in rows:
         row.url = link.replace(str(_ID_SENTINEL), str(row.id))
         row.progress_text = row.standing_text or progress % {"progress": row.progress_pct, "expected": row.expected_pct}
-        if row.checkin_age is None:
-            row.checkin_text = never
-        else:
-            row.checkin_text = ngettext("%(days)s day ago", "%(days)s days ago", row.checkin_age) % {
-                "days": row.checkin_age
-            }
+        if row.checkin_age not in ages:
+            ages[row.checkin_age] = days_ago(row.checkin_age)
+        row.checkin_text = ages[row.checkin_age]
     return rows
 
 
