@@ -48,7 +48,7 @@ class Style:
 
 STYLES: dict[str, Style] = {
     "en": Style(".", ",", "j F Y", "H:i", "j F Y, H:i", ", "),
-    "ar": Style(".", ",", "j F Y", "H:i", "j F Y، H:i", "، "),
+    "ar": Style(".", ",", "j E Y", "H:i", "j E Y، H:i", "، "),
     "uz": Style(",", NBSP, r"j-E, Y-\y\i\l", "H:i", r"j-E, Y-\y\i\l, H:i", ", "),
     "ru": Style(",", NBSP, "j E Y г.", "H:i", "j E Y г., H:i", ", "),
 }

@@ -5,6 +5,7 @@ language's list separator) and ``{{ days|days_ago }}`` ("yesterday", "3 weeks ag
 """
 
 from django import template
+from django.utils.html import format_html
 
 from core import l10n
 
@@ -14,6 +15,12 @@ register = template.Library()
 @register.filter
 def number(value) -> str:
     return l10n.format_number(value)
+
+
+@register.filter
+def bdi(value) -> str:
+    """``value`` isolated in a ``<bdi>``: a name quoted inside a translated sentence keeps its own direction."""
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.filter

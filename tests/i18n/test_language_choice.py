@@ -170,9 +170,9 @@ def test_e_mails_speak_the_accelerators_default_unless_the_person_chose():
 @pytest.mark.parametrize(
     ("language", "launch_day", "decimal_separator"),
     [
-        ("en", "March 1, 2026", "."),
-        ("ar", "1 مارس، 2026", ","),
-        ("uz", "1-Mart, 2026-yil", ","),
+        ("en", "1 March 2026", "."),
+        ("ar", "1 مارس 2026", "."),
+        ("uz", "1-mart, 2026-yil", ","),
         ("ru", "1 марта 2026 г.", ","),
     ],
 )
