@@ -299,5 +299,6 @@ def notification_list(request):
         if ids is None and count:
             messages.success(request, _("All notifications marked as read."))
         return redirect("notifications")
-    notifications = Notification.objects.filter(user=request.user).select_related("challenge__cohort__accelerator")[:100]
+    notifications = Notification.objects.filter(user=request.user)
+    notifications = notifications.select_related("challenge__cohort__accelerator")[:100]
     return render(request, "challenges/notification_list.html", {"notifications": notifications})
