@@ -161,8 +161,9 @@ def parse_number(text: str, language: str | None = None) -> Decimal:
 # --- Showing numbers --------------------------------------------------------------------------------
 
 
-def _plain(value) -> str:
-    """The digits of ``value`` to its meaningful precision: no exponent, no trailing zeros."""
+def plain_number(value) -> str:
+    """The digits of ``value`` to its meaningful precision: no exponent, no trailing zeros, a dot
+    (what a CSV carries: "100", never "100.0000")."""
     number = value if isinstance(value, Decimal) else Decimal(str(value))
     if number == number.to_integral_value():
         number = number.quantize(Decimal(1))
@@ -175,7 +176,7 @@ def format_number(value, language: str | None = None, *, grouping: bool = True) 
     if value is None or value == "":
         return ""
     s = style(language)
-    text = _plain(value)
+    text = plain_number(value)
     sign = "−" if text.startswith("-") else ""
     integer, _sep, fraction = text.lstrip("-").partition(".")
     if grouping and len(integer) > 4:
@@ -189,7 +190,7 @@ def format_for_input(value, language: str | None = None) -> str:
     """``value`` for a form field: meaningful precision, the language's decimal mark, no grouping."""
     if value is None or value == "":
         return ""
-    text = _plain(value)
+    text = plain_number(value)
     return text.replace(".", style(language).decimal)
 
 

@@ -173,3 +173,9 @@ def test_the_form_field_reads_by_the_rule_and_shows_meaningful_precision():
             field.clean("twelve")
         with pytest.raises(Exception, match="decimal"):
             field.clean("1.23456")
+
+
+def test_a_csv_carries_plain_numbers():
+    assert l10n.plain_number(Decimal("100.0000")) == "100"
+    assert l10n.plain_number(Decimal("12.3400")) == "12.34"
+    assert l10n.plain_number(Decimal("1E+3")) == "1000"
