@@ -169,9 +169,13 @@ def trajectory_chart(*, challenge, checkins, today: date, goal_changes=()) -> Ch
             redrawn.append((last_day, target))
         chart.redrawn = [Point(day, float(v), x_of(day), y_of(float(v))) for day, v in redrawn]
     step = 25 if last_day <= ACCELERATION_DAYS else 50
-    chart.x_ticks = [(x_of(d), d) for d in range(0, last_day + 1, step)]
+    days = list(range(0, last_day + 1, step))
     if last_day % step:
-        chart.x_ticks.append((x_of(last_day), last_day))
+        # The last day gets its label; a regular tick too close before it would print over it.
+        if days[-1] != ACCELERATION_DAYS and last_day - days[-1] < step:
+            days.pop()
+        days.append(last_day)
+    chart.x_ticks = [(x_of(d), d) for d in days]
     chart.y_ticks = [(y_of(v), v) for v in sorted({float(baseline), float(target), *extremes})]
     chart.baseline_y, chart.target_y = y_of(float(baseline)), y_of(float(target))
     today_day = (today - launch).days

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.l10n import LocalDecimalField, format_number
+
 from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, range_of, value_problem
 from .models import Blocker
 
@@ -25,9 +27,8 @@ class VersionField(forms.IntegerField):
 
 
 class CheckInForm(forms.Form):
-    value = forms.DecimalField(
+    value = LocalDecimalField(
         label=_("Metric value"),
-        localize=True,
         error_messages={
             "required": _("Enter this period's value of the metric."),
             "invalid": _("Enter a number, such as 42 or 12.5."),
@@ -58,13 +59,16 @@ class CheckInForm(forms.Form):
     def __init__(self, *args, challenge, **kwargs):
         super().__init__(*args, **kwargs)
         self.challenge = challenge
-        self.fields["value"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
         unit = challenge.unit
         self.fields["value"].help_text = (
             _("In %(unit)s. Baseline %(baseline)s, target %(target)s.")
             if unit
             else _("Baseline %(baseline)s, target %(target)s.")
-        ) % {"unit": unit, "baseline": _number(challenge.baseline_value), "target": _number(challenge.target_value)}
+        ) % {
+            "unit": unit,
+            "baseline": format_number(challenge.baseline_value),
+            "target": format_number(challenge.target_value),
+        }
         self.fields["value"].help_text += " " + range_of(challenge).hint
 
     def clean_value(self):
@@ -134,7 +138,3 @@ class StationDoneForm(forms.Form):
             "invalid": _("Enter a date, such as 2026-05-31."),
         },
     )
-
-
-def _number(value) -> str:
-    return f"{value.normalize():f}"

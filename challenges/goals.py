@@ -25,8 +25,9 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+
+from core.l10n import format_number
 
 METRIC_DIGITS = {"max_digits": 18, "decimal_places": 4}
 # The largest magnitude a metric value may have (the integer digits METRIC_DIGITS leaves).
@@ -97,7 +98,7 @@ class ValidRange:
 
 
 def _shown(value: Decimal | None) -> str:
-    return "" if value is None else number_format(value.normalize(), use_l10n=True)
+    return format_number(value)
 
 
 def valid_range(

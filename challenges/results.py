@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db.models import Avg, Count, Q, QuerySet
 
-from cohorts.calendar import Phase, day_in_acceleration, phase_on
+from cohorts.calendar import Phase, day_in_acceleration, journey_day, phase_on
 from cohorts.models import Cohort
 
 from .models import Status
@@ -32,6 +32,7 @@ class CohortResult:
     after_day_100: int
     sustained: int
     withdrawn: int
+    day_text: str = ""  # "Launch in 41 days", "Day 37/100" (cohorts.calendar.journey_day)
 
     @property
     def achieved_pct(self) -> int:
@@ -84,4 +85,5 @@ def cohort_result(cohort: Cohort, today: date) -> CohortResult:
         after_day_100=cohort.after_day_100,
         sustained=cohort.sustained,
         withdrawn=cohort.withdrawn,
+        day_text=journey_day(cohort, today),
     )

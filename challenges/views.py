@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cohorts.calendar import ACCELERATION_DAYS, Phase, day_in_acceleration
+from cohorts.calendar import Phase, journey_day
 from core.ids import posted_id
 from members.access import can_post_progress
 from members.models import Membership
@@ -91,16 +92,15 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
             Prefetch("revisions", queryset=CheckInRevision.objects.select_related("corrected_by"))
         )
     )
-    day = challenge.cohort.day_number(today)
+    memberships = list(challenge.memberships.select_related("user").order_by("role", "user__full_name"))
     return {
         "challenge": challenge,
         "theme_accelerator": accelerator,
         "may_post": may_post,
         "today": today,
-        "day": day,
-        "days_to_launch": max(-day, 0),
-        "day_in_acceleration": day_in_acceleration(day),
-        "sustainment_day": day - ACCELERATION_DAYS,
+        "day_text": journey_day(challenge.cohort, today, withdrawn=challenge.is_withdrawn),
+        # A reader with no seat on the team came from the dashboards: the breadcrumb leads back there.
+        "has_seat": any(seat.user_id == request.user.pk for seat in memberships),
         **_checkin_state(request, challenge, checkins, today=today, now=now, may_post=may_post, form=checkin_form),
         "blocker_form": (blocker_form or BlockerForm()) if may_post else None,
         "checkins": checkins,
@@ -108,7 +108,7 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
             challenge=challenge, checkins=checkins, today=today, goal_changes=goal_changes(challenge)
         ),
         **_open_blockers_and_stations(challenge, today=today, failed_forms=failed_forms or {}),
-        "memberships": challenge.memberships.select_related("user").order_by("role", "user__full_name"),
+        "memberships": memberships,
         "transitions": challenge.transitions.all(),
         "Phase": Phase,
     }
@@ -222,8 +222,11 @@ def station_done(request, challenge, station_id: int):
 def my_challenges(request):
     """Every challenge the person has a seat on, with its phase, day and what is due; constant queries."""
     latest_period = CheckIn.objects.filter(challenge=OuterRef("challenge")).order_by("-period").values("period")[:1]
-    next_station = Station.objects.filter(challenge=OuterRef("challenge")).exclude(state=Station.State.DONE)
-    next_station = next_station.order_by("due_on", "id")
+    # The next station still to come; the ones past their due day are counted apart ("2 stations
+    # overdue"), so a design workshop missed months ago never reads as what comes next.
+    stations = Station.objects.filter(challenge=OuterRef("challenge"))
+    next_station = stations.filter(state=Station.State.PENDING).order_by("due_on", "id")
+    overdue = stations.filter(state=Station.State.OVERDUE).order_by().values("challenge").annotate(n=Count("pk"))
     open_blockers = Blocker.objects.filter(challenge=OuterRef("challenge"), state=Blocker.State.OPEN)
     seats = (
         Membership.objects.filter(user=request.user)
@@ -231,6 +234,7 @@ def my_challenges(request):
         .annotate(
             latest_period=Subquery(latest_period),
             next_station_id=Subquery(next_station.values("id")[:1]),
+            overdue_stations=Coalesce(Subquery(overdue.values("n")), 0),
             has_open_blockers=Exists(open_blockers),
         )
         .order_by("challenge__cohort__launch_date", "challenge__title", "role")
@@ -245,14 +249,10 @@ def my_challenges(request):
             continue
         accelerator = challenge.cohort.accelerator
         today = accelerator.local_today(now)
-        day = challenge.cohort.day_number(today)
         rows[challenge.pk] = {
             "challenge": challenge,
             "roles": [seat.get_role_display()],
-            "day": day,
-            "days_to_launch": max(-day, 0),
-            "day_in_acceleration": day_in_acceleration(day),
-            "sustainment_day": day - ACCELERATION_DAYS,
+            "day_text": journey_day(challenge.cohort, today, withdrawn=challenge.is_withdrawn),
             "due": None
             if challenge.is_withdrawn
             else periods.checkin_due(
@@ -262,6 +262,7 @@ def my_challenges(request):
                 latest_period=seat.latest_period,
             ),
             "next_station_id": seat.next_station_id,
+            "overdue_stations": seat.overdue_stations,
             "has_open_blockers": seat.has_open_blockers,
         }
         if seat.next_station_id:
@@ -287,5 +288,6 @@ def notification_list(request):
         if ids is None and count:
             messages.success(request, _("All notifications marked as read."))
         return redirect("notifications")
-    notifications = Notification.objects.filter(user=request.user).select_related("challenge")[:100]
+    notifications = Notification.objects.filter(user=request.user)
+    notifications = notifications.select_related("challenge__cohort__accelerator")[:100]
     return render(request, "challenges/notification_list.html", {"notifications": notifications})

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 ACCELERATION_DAYS = 100
@@ -82,3 +84,31 @@ def day_in_acceleration(day: int) -> int:
 def expected_share(day: int) -> float:
     """Expected share of the way to the target on ``day``: a straight line over the 100 days (our default)."""
     return day_in_acceleration(day) / ACCELERATION_DAYS
+
+
+def journey_day(cohort, today: date, *, withdrawn: bool = False) -> str:
+    """Where a cohort (or one of its challenges) is on its journey, as every page says it.
+
+    "Launch in 41 days" before Day 0, "Day 0 (launch day)", "Day 37/100" during acceleration,
+    "Sustainment day 12/90" after it, then "Sustainment ended on 4 June 2027" (beside the phase,
+    "Closed", it says when); "Withdrawn" for a withdrawn challenge. The
+    dashboards, the briefing, My challenges and the challenge page all say it with this.
+    """
+    day = day_number(cohort.launch_date, today)
+    if withdrawn:
+        return gettext("Withdrawn")
+    if day < 0:
+        return ngettext("Launch in %(counter)s day", "Launch in %(counter)s days", -day) % {"counter": -day}
+    if day == 0:
+        return gettext("Day 0 (launch day)")
+    if day <= ACCELERATION_DAYS:
+        return gettext("Day %(n)s/100") % {"n": day}
+    sustainment_day = day - ACCELERATION_DAYS
+    if sustainment_day > cohort.sustainment_days:
+        ended = launch_date_plus(cohort, ACCELERATION_DAYS + cohort.sustainment_days)
+        return gettext("Sustainment ended on %(date)s") % {"date": date_format(ended, "DATE_FORMAT")}
+    return gettext("Sustainment day %(n)s/%(total)s") % {"n": sustainment_day, "total": cohort.sustainment_days}
+
+
+def launch_date_plus(cohort, days: int) -> date:
+    return cohort.launch_date + timedelta(days=days)

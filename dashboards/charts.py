@@ -120,7 +120,8 @@ def progress_chart(curve: CohortCurve, *, geometry: Geometry = WIDE) -> Progress
 
 @dataclass
 class ResultBar:
-    label: str
+    label: str  # the cohort's name, shortened to fit the drawing
+    name: str  # the whole name (the text alternative)
     y: float
     progress_y: float
     label_y: float
@@ -145,6 +146,10 @@ class ResultsChart:
     x_ticks: list[Tick] = field(default_factory=list)
 
 
+def _truncated(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 def results_charts(results: list[CohortResult]) -> list[ResultsChart]:
     """The results chart in every geometry (the template shows the one that fits the screen)."""
     return [results_chart(results, geometry=g) for g in GEOMETRIES]
@@ -156,17 +161,24 @@ def results_chart(results: list[CohortResult], *, geometry: Geometry = WIDE) -> 
     chart = ResultsChart(
         geometry=g, width=g.width, plot_left=g.pad_start, plot_right=g.width - g.pad_end, label_x=g.pad_start - 8
     )
-    row = 2 * chart.bar_height + 16
+    # Each cohort's name on a line of its own above its two bars, across the whole drawing: a name
+    # says which cohort it is, where "#2" sent the reader to the table to find out.
+    label_line = g.font_size + 6
+    row = label_line + 2 * chart.bar_height + 14
     span = chart.plot_right - chart.plot_left
+    chart.label_x = 4
     chart.height = int(PAD_TOP + row * max(len(results), 1) + PAD_BOTTOM)
+    fits = int((g.width - 8) / (g.font_size * 0.6))  # characters of an average width
     for index, result in enumerate(results):
         progress = result.mean_progress_pct
+        top = PAD_TOP + index * row
         chart.bars.append(
             ResultBar(
-                label=f"#{result.cohort.number}",
-                y=PAD_TOP + index * row,
-                progress_y=PAD_TOP + index * row + chart.bar_height,
-                label_y=PAD_TOP + index * row + chart.bar_height + 4,
+                label=_truncated(result.cohort.name, fits),
+                name=result.cohort.name,
+                y=top + label_line,
+                progress_y=top + label_line + chart.bar_height,
+                label_y=top + g.font_size,
                 achieved_width=round(span * result.achieved_pct / 100, 1),
                 progress_width=round(span * min(max(progress or 0, 0), 100) / 100, 1),
                 achieved_pct=result.achieved_pct,

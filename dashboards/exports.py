@@ -14,12 +14,14 @@ import csv
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from cohorts.models import Cohort
+from core.l10n import plain_number
 from dashboards.selectors import BoardRow
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -86,6 +88,8 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return plain_number(value)
     return str(value)
 
 

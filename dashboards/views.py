@@ -23,10 +23,11 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from challenges import results
+from cohorts.calendar import journey_day
 from cohorts.models import Accelerator, Cohort
+from core.l10n import days_ago
 from core.replica import reads_from_replica
 from dashboards import exports, pdf, reports, selectors
 from dashboards.charts import progress_charts, results_charts
@@ -138,16 +139,13 @@ def _for_display(rows: list[selectors.BoardRow]) -> list[selectors.BoardRow]:
     """
     link = reverse("challenge_detail", kwargs={"challenge_id": _ID_SENTINEL})
     progress = _("%(progress)s%% (expected %(expected)s%%)")
-    never = _("never")
+    ages: dict[int | None, str] = {}  # a few distinct ages per page: each phrase made once
     for row in rows:
         row.url = link.replace(str(_ID_SENTINEL), str(row.id))
         row.progress_text = row.standing_text or progress % {"progress": row.progress_pct, "expected": row.expected_pct}
-        if row.checkin_age is None:
-            row.checkin_text = never
-        else:
-            row.checkin_text = ngettext("%(days)s day ago", "%(days)s days ago", row.checkin_age) % {
-                "days": row.checkin_age
-            }
+        if row.checkin_age not in ages:
+            ages[row.checkin_age] = days_ago(row.checkin_age)
+        row.checkin_text = ages[row.checkin_age]
     return rows
 
 
@@ -273,7 +271,7 @@ def _render_board(request, board: _Board, fragment: bool) -> str:
         "rows": _for_display(page.rows),
         "page": page,
         "pages": _page_links(request, page),
-        "day": str(board.day),
+        "day_text": journey_day(board.cohort, board.today),
         "is_filtered": board.is_filtered(),
         "sort": board.filters.sort,
         "headers": _sort_headers(request, board.filters.sort),
@@ -356,7 +354,7 @@ def cohort_briefing(request, cohort):
         "accelerator": board.accelerator,
         "theme_accelerator": board.accelerator,
         "rows": board.all_rows(),
-        "day": board.day,
+        "day_text": journey_day(board.cohort, board.today),
         "today": board.today,
         "filter_summary": board.filter_summary(),
         **board.summary(),

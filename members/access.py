@@ -72,7 +72,11 @@ def challenge_visibility(user, *, prefix: str = "") -> Q:
     )
     narrow = AcceleratorRole.objects.filter(user=user, cohort=OuterRef(f"{prefix}cohort"))
     seated = Membership.objects.filter(user=user, challenge=OuterRef(f"{prefix}pk"))
-    return Q(Exists(wide)) | Q(Exists(narrow)) | Q(Exists(seated))
+    # A draft cohort's challenges, like its board (``cohorts_visible_to``), are the program admins'
+    # and their team's: a grant lets officials and coaches in once the cohort is launched.
+    launched = Q(**{f"{prefix}cohort__status": Cohort.Status.LAUNCHED})
+    admin = wide.filter(role=Role.PROGRAM_ADMIN)
+    return (launched & (Q(Exists(wide)) | Q(Exists(narrow)))) | Q(Exists(admin)) | Q(Exists(seated))
 
 
 def is_program_admin(user, accelerator_id: int) -> bool:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from challenges import goals
 from challenges.models import Challenge
 from cohorts.models import Accelerator, Cohort, Entity
+from core.l10n import LocalDecimalField
 from core.text import require_one_line, validate_one_line
 from members.models import Membership
 
@@ -27,6 +28,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+GOAL_NUMBERS = {
+    name: LocalDecimalField for name in ("baseline_value", "target_value", "lower_bound", "upper_bound")
+}  # typed by the one rule of core.l10n: "26,5" and "26.5" alike, shown without "100.0000"
 
 
 class CohortForm(forms.ModelForm):
@@ -71,6 +77,7 @@ class CloneForm(CohortForm):
 
 class CandidateForm(forms.ModelForm):
     class Meta:
+        field_classes = GOAL_NUMBERS
         model = CandidateChallenge
         fields = [
             "title",
@@ -144,6 +151,7 @@ class PickForm(forms.Form):
 
 class ChallengeForm(forms.ModelForm):
     class Meta:
+        field_classes = GOAL_NUMBERS
         model = Challenge
         fields = [
             "title",

@@ -18,6 +18,7 @@ from challenges.notifications import challenge_url, send_to_people
 from challenges.services import accelerator_install_default_stations
 from cohorts.models import Accelerator, Cohort
 from cohorts.services import cohort_create, cohort_mark_launched
+from core.l10n import join_list
 from core.tasking import enqueue_on_commit
 from members.models import Invitation, Membership
 
@@ -86,7 +87,7 @@ def candidates_pick(*, candidates: list[CandidateChallenge], cohort: Cohort, by)
         missing = _candidate_gaps(candidate, cohort=cohort, taken=taken)
         if missing:
             problems.append(
-                _("“%(title)s” needs: %(missing)s.") % {"title": candidate.title, "missing": ", ".join(missing)}
+                _("“%(title)s” needs: %(missing)s.") % {"title": candidate.title, "missing": join_list(missing)}
             )
     if problems:
         raise ValidationError(problems)

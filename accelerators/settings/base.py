@@ -264,6 +264,8 @@ LANGUAGES = [
     ("ru", _("Russian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date style, one date-time style and one number style per language (core/l10n.py).
+FORMAT_MODULE_PATH = ["core.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")

@@ -185,7 +185,8 @@ def test_an_explicit_lower_bound_lets_a_metric_go_below_zero(client):
     post_value(client, team, "-12")
     assert CheckIn.objects.get().value == Decimal("-12")
     body = post_value(client, team, "-101").content.decode()
-    assert "Enter a value of at least -100 for this goal." in body
+    # (shown with a true minus sign, core.l10n.format_number; typed back, "−100" and "-100" both read)
+    assert "Enter a value of at least −100 for this goal." in body
 
 
 # --- Beyond the target, below the baseline: shown honestly ----------------------------------------

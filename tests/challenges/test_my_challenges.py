@@ -47,8 +47,15 @@ def test_it_shows_phase_day_status_and_what_is_due(client):
     assert "Acceleration" in body
     assert "Day 10/100" in body
     assert "Check-in overdue" in body  # nothing was posted for period 1 (due Day 7)
-    first_open = Station.objects.filter(challenge=team.challenge).order_by("due_on", "id").first()
-    assert first_open.label in body and "Overdue" in body  # a design-phase station nobody ticked off
+    # The design-phase stations nobody ticked off are counted as overdue, not offered as what comes next.
+    overdue = Station.objects.filter(challenge=team.challenge, state=Station.State.OVERDUE)
+    upcoming = Station.objects.filter(challenge=team.challenge, state=Station.State.PENDING).order_by("due_on").first()
+    assert overdue.exists()
+    next_station = body.split("Next station")[1].split("</dd>")[0]
+    assert upcoming.label in next_station
+    assert all(station.label not in next_station for station in overdue)
+    count = overdue.count()
+    assert (f"{count} stations overdue" if count > 1 else "1 station overdue") in next_station
 
     checkin_submit(challenge=team.challenge, by=team.lead, value=37, done="Work", confidence=3, now=on_day(10))
     body = page(client, team.lead, day=10)

@@ -170,9 +170,9 @@ def test_e_mails_speak_the_accelerators_default_unless_the_person_chose():
 @pytest.mark.parametrize(
     ("language", "launch_day", "decimal_separator"),
     [
-        ("en", "March 1, 2026", "."),
-        ("ar", "1 مارس، 2026", ","),
-        ("uz", "1-Mart, 2026-yil", ","),
+        ("en", "1 March 2026", "."),
+        ("ar", "1 مارس 2026", "."),
+        ("uz", "1-mart, 2026-yil", ","),
         ("ru", "1 марта 2026 г.", ","),
     ],
 )
@@ -187,6 +187,6 @@ def test_it_shows_dates_and_numbers_in_the_readers_locale(client, language, laun
     client.force_login(lead.user)
     body = client.get(reverse("challenge_detail", args=[challenge.pk])).content.decode()
     assert launch_day in body
-    baseline = re.search(r"<bdi>12(?P<separator>\D)5\d*</bdi>", body)
+    baseline = re.search(r"<bdi[^>]*>12(?P<separator>\D)5 → 30</bdi>", body)
     assert baseline, "the baseline 12.5 is on the page"
     assert baseline["separator"] == decimal_separator

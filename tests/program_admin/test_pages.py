@@ -71,10 +71,10 @@ def test_the_calendar_follows_the_dates_as_they_are_typed(client, journey):
     page = response.content.decode()
     assert page.lstrip().startswith('<section id="calendar"'), "only the partial is sent"
     assert "Asia/Tashkent" in page
-    assert 'data-day="1">Fri 2 Oct 2026' in page
-    assert 'data-day="50">Fri 20 Nov 2026' in page
-    assert 'data-day="100">Sat 9 Jan 2027' in page
-    assert 'data-day="sustainment">Fri 9 Apr 2027' in page
+    assert 'data-day="1">2 October 2026' in page
+    assert 'data-day="50">20 November 2026' in page
+    assert 'data-day="100">9 January 2027' in page
+    assert 'data-day="sustainment">9 April 2027' in page
     bad = client.get(url, {"design_start": "2026-11-01", "launch_date": "2026-10-01"}, HTTP_HX_REQUEST="true")
     assert "The design start must be on or before the launch day." in bad.content.decode()
 
@@ -85,7 +85,7 @@ def test_without_javascript_the_calendar_is_a_preview_button(client, journey):
     url = reverse("manage_cohort_create", args=[journey.accelerator.slug])
     data = {"number": 7, "name": "Cohort 7", "design_start": "2026-09-01", "launch_date": "2026-10-01"}
     response = client.post(url, {**data, "preview": "1"})
-    assert response.status_code == 200 and 'data-day="1">Fri 2 Oct 2026' in response.content.decode()
+    assert response.status_code == 200 and 'data-day="1">2 October 2026' in response.content.decode()
     assert not Cohort.objects.filter(number=7).exists()
     response = client.post(url, data)
     cohort = Cohort.objects.get(accelerator=journey.accelerator, number=7)
