@@ -390,7 +390,7 @@ def generated_dataset():
     generate(
         accelerators=1,
         cohorts=3,
-        challenges_per_cohort=120,
+        challenges_per_cohort=60,  # 8 to 12 is a real cohort; 60 shows what a large one does to a page
         checkins_per_challenge=8,
         people=60,
         seed=14,
