@@ -11,7 +11,7 @@ from django.http import Http404
 from members.access import can_post_progress, challenge_visibility, get_cohort_for_admin
 from members.policy import Scope
 
-from .models import Challenge
+from .models import Challenge, Notification
 
 
 def challenges_visible_to(user) -> QuerySet[Challenge]:
@@ -42,3 +42,14 @@ def get_challenge_for_admin(user, pk: int) -> Challenge:
 CHALLENGE_READER = Scope("challenge_id", "challenge", get_challenge_for_user)
 CHALLENGE_WRITER = Scope("challenge_id", "challenge", lambda user, pk: get_challenge_for_user(user, pk, write=True))
 CHALLENGE_ADMIN = Scope("challenge_id", "challenge", get_challenge_for_admin)
+
+
+def get_notification_for_user(user, pk: int) -> Notification:
+    """A person's own notification; anybody else's is not found (404), whoever asks."""
+    notification = Notification.objects.filter(pk=pk, user_id=user.pk).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+NOTIFICATION_OWN = Scope("notification_id", "notification", get_notification_for_user)

@@ -8,6 +8,7 @@ add a URL kwarg add a line to ``URL_KWARGS`` naming the object of world A it sho
 from dataclasses import dataclass
 from datetime import date
 
+from challenges.models import Notification
 from members.models import AcceleratorRole, Membership
 from tests.factories import (
     AcceleratorFactory,
@@ -59,6 +60,9 @@ URL_KWARGS = {
     "slug": lambda w: w.accelerator.slug,
     "blocker_id": lambda w: BlockerFactory(challenge=w.challenge).pk,
     "station_id": lambda w: StationFactory(challenge=w.challenge).pk,
+    "notification_id": lambda w: (
+        Notification.objects.create(user=w.people["team_lead"], challenge=w.challenge, message="Notification N").pk
+    ),
     "candidate_id": lambda w: CandidateFactory(accelerator=w.accelerator).pk,
     "job_id": lambda w: ImportJobFactory(cohort=w.cohort).pk,
     "uidb64": lambda w: "MQ",  # not a real invitation: the page explains the link does not work

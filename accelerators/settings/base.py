@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "challenges.tasks.send_due_reminders",
         "schedule": crontab(minute=5),
     },
+    "escalate-overdue-blockers": {
+        # Hourly: a blocker past its due date (in its accelerator's zone) is escalated to the sponsor once.
+        "task": "challenges.tasks.escalate_overdue_blockers",
+        "schedule": crontab(minute=35),
+    },
     "weekly-sponsor-digest": {
         # Daily; the first run of each week (Monday, UTC) sends each sponsor one digest.
         "task": "challenges.tasks.send_sponsor_digest",
