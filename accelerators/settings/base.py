@@ -240,7 +240,11 @@ STATIC_URL = "/static/"
 # Only what pages load: the built CSS (with its fonts) and the scripts. static/src/ is the build's
 # input; its @fontsource imports resolve only inside node_modules, so the manifest storage of
 # collectstatic must never see it.
-STATICFILES_DIRS = [("build", BASE_DIR / "static" / "build"), ("js", BASE_DIR / "static" / "js")]
+STATICFILES_DIRS = [
+    ("build", BASE_DIR / "static" / "build"),
+    ("js", BASE_DIR / "static" / "js"),
+    ("icons", BASE_DIR / "static" / "icons"),  # the favicon, linked from base.html
+]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 if not env_str("STATIC_ROOT"):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # embedded mode: silences WhiteNoise's warning

@@ -78,9 +78,7 @@ def test_every_sponsor_hears_but_the_coach_and_others_do_not(queued, django_capt
     assert set(Notification.objects.values_list("user", flat=True)) == {team.sponsor.pk, second_sponsor.pk}
 
 
-def test_resolved_undated_withdrawn_and_sponsorless_blockers_are_left_alone(
-    queued, django_capture_on_commit_callbacks
-):
+def test_resolved_undated_withdrawn_and_sponsorless_blockers_are_left_alone(queued, django_capture_on_commit_callbacks):
     team = make_team()
     resolved = overdue_blocker(team)
     blocker_resolve(blocker=resolved, by=team.coach, resolution="Done", version=1)
