@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from cohorts.calendar import ACCELERATION_DAYS, Phase, day_in_acceleration
 from core.ids import posted_id
 from core.models import search
-from members.access import can_post_progress
+from members.access import can_post_progress, cohorts_visible_to
 from members.models import Membership
 from members.policy import (
     CHALLENGE_READ,
@@ -311,7 +311,13 @@ def challenge_search(request):
     query = request.GET.get("q", "").strip()[:200]
     results = []
     if query:
-        visible = challenges_visible_to(request.user).select_related("cohort__accelerator", "lead_entity")
+        # Draft cohorts only for those who see drafts (admins) or sit on the challenge.
+        seated = Membership.objects.filter(user=request.user, challenge=OuterRef("pk"))
+        visible = (
+            challenges_visible_to(request.user)
+            .filter(Q(cohort__in=cohorts_visible_to(request.user)) | Q(Exists(seated)))
+            .select_related("cohort__accelerator", "lead_entity")
+        )
         results = list(search(visible, query).order_by("-cohort__launch_date", "cohort__name", "title")[:SEARCH_LIMIT])
     return render(
         request,
