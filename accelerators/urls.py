@@ -46,6 +46,8 @@ urlpatterns = [
         access(PUBLIC)(passwords.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
+    # The method's words (station, stale, expected, the phases...), linked from the pages that use them.
+    path("glossary/", access(PUBLIC_PAGE)(TemplateView.as_view(template_name="glossary.html")), name="glossary"),
     path("theme/<slug:slug>.css", theme.theme_css, name="theme_css"),
     path("admin/", admin.site.urls),
     path("", include("challenges.urls")),

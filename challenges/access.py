@@ -13,7 +13,7 @@ from members.access import can_post_progress, can_read_cohort, challenge_visibil
 from members.models import AcceleratorRole, Membership
 from members.policy import Scope
 
-from .models import Challenge
+from .models import Challenge, Notification
 
 
 def challenges_visible_to(user) -> QuerySet[Challenge]:
@@ -79,3 +79,14 @@ def get_cohort_for_simulation(user, pk: int) -> Cohort:
 
 
 COHORT_SIMULATOR = Scope("cohort_id", "cohort", get_cohort_for_simulation)
+
+
+def get_notification_for_user(user, pk: int) -> Notification:
+    """A person's own notification; anybody else's is not found (404), whoever asks."""
+    notification = Notification.objects.filter(pk=pk, user_id=user.pk).first()
+    if notification is None:
+        raise Http404
+    return notification
+
+
+NOTIFICATION_OWN = Scope("notification_id", "notification", get_notification_for_user)

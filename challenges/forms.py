@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cohorts.models import User
 from core.l10n import LocalDecimalField, format_number
 
 from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, range_of, value_problem
@@ -105,12 +106,32 @@ class BlockerForm(forms.Form):
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Blocker.Severity.choices, initial=Blocker.Severity.MEDIUM, widget=forms.RadioSelect
     )
-    decision_needed_by = forms.DateField(
-        label=_("Decision needed by"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date, such as 2026-05-31.")},
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        help_text=_("The team member who chases it until it is removed."),
+        error_messages={
+            "required": _("Choose who on the team owns this blocker."),
+            "invalid_choice": _("Choose a member of this challenge's team."),
+        },
     )
+    decision_needed_by = forms.DateField(
+        label=_("Due date"),
+        help_text=_("The day a decision is needed by. If the blocker is still open after it, the sponsor is told."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Enter the day a decision is needed by."),
+            "invalid": _("Enter a date, such as 2026-05-31."),
+        },
+    )
+
+    def __init__(self, *args, challenge, by=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = User.objects.filter(memberships__challenge=challenge).distinct().order_by("full_name", "email")
+        self.fields["owner"].queryset = team
+        self.fields["owner"].label_from_instance = lambda person: person.get_full_name()
+        if by is not None and not self.is_bound and team.filter(pk=by.pk).exists():
+            self.fields["owner"].initial = by.pk
 
     def clean_description(self):
         description = self.cleaned_data["description"].strip()

@@ -9,10 +9,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cohorts.calendar import Phase
+from core.models import SearchKeyed, SearchKeyQuerySet
 
 from .goals import METRIC_DIGITS, Direction, Standing, UnitKind, goal_constraints, progress_text, standing
 
@@ -37,8 +39,10 @@ class Field(models.TextChoices):
     SERVICE = "service", _("services")
 
 
-class Challenge(models.Model):
+class Challenge(SearchKeyed):
     """One measurable goal (baseline → target) that a cross-entity team reaches in 100 days."""
+
+    SEARCH_FIELDS = ("title",)
 
     cohort = models.ForeignKey(
         "cohorts.Cohort", verbose_name=_("cohort"), on_delete=models.CASCADE, related_name="challenges"
@@ -118,8 +122,9 @@ class Challenge(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = SearchKeyQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["progress", "expected_progress", "is_stale", "refreshed_on", "updated_at"]
+        excluded_fields=["progress", "expected_progress", "is_stale", "refreshed_on", "updated_at", "search_key"]
     )
 
     class Meta:
@@ -336,7 +341,13 @@ class CheckIn(models.Model):
 
 
 class Blocker(models.Model):
-    """Something the team cannot remove alone; escalated to the sponsor and the coach."""
+    """Something the team cannot remove alone; escalated to the sponsor and the coach.
+
+    It has an owner on the team who chases it and a due date (``decision_needed_by``). One still
+    open after its due date is escalated to the sponsor once: ``escalated_at`` is the per-row state
+    the escalation job claims with a conditional ``UPDATE`` (``challenges/escalation.py``). Resolved
+    blockers stay on the challenge page, with who resolved them, when and how.
+    """
 
     class Severity(models.TextChoices):
         LOW = "low", _("low")
@@ -355,7 +366,17 @@ class Blocker(models.Model):
     )
     description = models.TextField(_("what is blocking"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
-    decision_needed_by = models.DateField(_("decision needed by"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The team member who chases it until it is removed."),
+    )
+    decision_needed_by = models.DateField(_("due date"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated to the sponsor at"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     resolution = models.TextField(_("resolution"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -388,15 +409,37 @@ class Blocker(models.Model):
     def __str__(self) -> str:
         return self.description[:60]
 
+    @property
+    def anchor(self) -> str:
+        """The id of this blocker's entry on the challenge page (a notification opens it there)."""
+        return f"blocker-{self.pk}"
+
 
 class Notification(models.Model):
-    """An in-app message to one person; e-mail copies go out through the mail backend."""
+    """An in-app message to one person; e-mail copies go out through the mail backend.
+
+    ``kind`` (with ``blocker`` where it is about one) says what it is about, so opening it leads
+    there: ``target_url``.
+    """
+
+    class Kind(models.TextChoices):
+        OTHER = "other", _("other")
+        PHASE_CHANGE = "phase_change", _("phase change")
+        BLOCKER_RAISED = "blocker_raised", _("blocker raised")
+        BLOCKER_OVERDUE = "blocker_overdue", _("blocker past its due date")
+        CHECKIN_REMINDER = "checkin_reminder", _("check-in reminder")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="notifications"
     )
     challenge = models.ForeignKey(
         Challenge, verbose_name=_("challenge"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER, db_default=Kind.OTHER.value
+    )
+    blocker = models.ForeignKey(
+        Blocker, verbose_name=_("blocker"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -414,9 +457,30 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["other", "phase_change", "blocker_raised", "blocker_overdue", "checkin_reminder"]
+                ),
+                name="notification_kind_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message[:60]
+
+    # Where each kind opens on the challenge page (the blocker kinds open the blocker itself).
+    ANCHORS = {Kind.PHASE_CHANGE: "phases-heading", Kind.CHECKIN_REMINDER: "progress"}
+
+    def target_url(self) -> str:
+        """What this notification is about, as a path of ours (never a URL someone supplied)."""
+        if self.challenge_id is None:
+            return reverse("notifications")
+        url = reverse("challenge_detail", args=[self.challenge_id])
+        if self.blocker_id is not None:
+            return f"{url}#blocker-{self.blocker_id}"
+        anchor = self.ANCHORS.get(self.kind)
+        return f"{url}#{anchor}" if anchor else url
 
 
 class CheckInRevision(models.Model):

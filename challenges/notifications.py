@@ -86,7 +86,11 @@ def notify_phase_changes(*, transition_ids: list[int]) -> int:
         with translation.override(user.reading_language(items[0]["accelerator"])):
             for item in items:
                 message = render_to_string("challenges/email/phase_changed_line.txt", item).strip()
-                notifications.append(Notification(user=user, challenge=item["challenge"], message=message))
+                notifications.append(
+                    Notification(
+                        user=user, challenge=item["challenge"], kind=Notification.Kind.PHASE_CHANGE, message=message
+                    )
+                )
     with transaction.atomic():
         Notification.objects.bulk_create(notifications)
     return send_to_people(
@@ -146,7 +150,7 @@ def notification_emails_send(*, notification_ids: list[int]) -> tuple[int, list[
                 "message": notification.message,
                 "challenge": challenge,
                 "accelerator": challenge.cohort.accelerator if challenge else None,
-                "url": challenge_url(challenge.pk) if challenge else settings.SITE_URL,
+                "url": settings.SITE_URL + notification.target_url(),
             }
         )
     delivery = deliver_to_people(

@@ -105,7 +105,14 @@ def _notify_reminded(*, reminder_ids: list[int], today) -> None:
             message = checkin_reminder_message(
                 challenge=reminder.challenge, period_number=reminder.period, due_on=reminder.due_on, today=today
             )
-        rows.append(Notification(user=reminder.user, challenge=reminder.challenge, message=message))
+        rows.append(
+            Notification(
+                user=reminder.user,
+                challenge=reminder.challenge,
+                kind=Notification.Kind.CHECKIN_REMINDER,
+                message=message,
+            )
+        )
     ids = [row.pk for row in Notification.objects.bulk_create(rows)]
     transaction.on_commit(lambda: queue_notification_emails(ids))
 

@@ -208,19 +208,30 @@ def blocker_raise(
     description: str,
     severity: str,
     decision_needed_by: date | None = None,
+    owner=None,
     now: datetime | None = None,
 ) -> Blocker:
-    """Record a blocker and escalate it to the sponsor and the coach (in-app now, e-mail on commit)."""
+    """Record a blocker and escalate it to the sponsor and the coach (in-app now, e-mail on commit).
+
+    Its owner is a member of the team (whoever raised it unless someone else is named); past its
+    due date (``decision_needed_by``) the escalation job tells the sponsor once.
+    """
     now = now or timezone.now()
     refuse_if_withdrawn(challenge, _("This challenge has been withdrawn; it takes no more blockers."))
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": _("Say what is blocking the team.")})
     if decision_needed_by is not None and decision_needed_by < challenge.cohort.accelerator.local_today(now):
-        raise ValidationError({"decision_needed_by": _("The decision date cannot be in the past.")})
+        raise ValidationError({"decision_needed_by": _("The due date cannot be in the past.")})
+    team = Membership.objects.filter(challenge=challenge)
+    if owner is None:
+        owner = by if team.filter(user=by).exists() else None  # a superuser has no seat to own it from
+    elif not team.filter(user=owner).exists():
+        raise ValidationError({"owner": _("The owner must be a member of this challenge's team.")})
     blocker = Blocker.objects.create(
         challenge=challenge,
         raised_by=by,
+        owner=owner,
         description=description,
         severity=severity,
         decision_needed_by=decision_needed_by,
@@ -236,7 +247,15 @@ def blocker_raise(
     rows = []
     for reader in readers.values():
         with translation.override(reader.reading_language(challenge.cohort.accelerator)):
-            rows.append(Notification(user=reader, challenge=challenge, message=blocker_raised_message(blocker, by)))
+            rows.append(
+                Notification(
+                    user=reader,
+                    challenge=challenge,
+                    blocker=blocker,
+                    kind=Notification.Kind.BLOCKER_RAISED,
+                    message=blocker_raised_message(blocker, by),
+                )
+            )
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
     if ids:

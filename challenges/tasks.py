@@ -3,7 +3,7 @@
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
-from . import clock, notifications, reminders
+from . import clock, escalation, notifications, reminders
 
 
 @shared_task(
@@ -33,6 +33,12 @@ def notify_phase_changes(transition_ids: list[int]) -> int:
 def send_due_reminders() -> int:
     """Run by beat every hour: reminds team leads once their accelerator's local time passes 09:00."""
     return len(reminders.reminders_send_due())
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def escalate_overdue_blockers() -> int:
+    """Run by beat every hour: each open blocker past its due date is escalated to its sponsors once."""
+    return len(escalation.blockers_escalate_overdue())
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)

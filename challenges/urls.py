@@ -17,5 +17,7 @@ urlpatterns = [
         views.station_done,
         name="station_done",
     ),
+    path("search/", views.challenge_search, name="challenge_search"),
     path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:notification_id>/open/", views.notification_open, name="notification_open"),
 ]

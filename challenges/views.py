@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,12 +19,20 @@ from django.utils.translation import gettext as _
 
 from cohorts.calendar import Phase, journey_day
 from core.ids import posted_id
-from members.access import can_post_progress
+from core.models import search
+from members.access import can_post_progress, cohorts_visible_to
 from members.models import Membership
-from members.policy import CHALLENGE_READ, CHALLENGE_WRITE_POST, SIGNED_IN, SIGNED_IN_PAGE, access
+from members.policy import (
+    CHALLENGE_READ,
+    CHALLENGE_WRITE_POST,
+    NOTIFICATION_OPEN_POST,
+    SIGNED_IN,
+    SIGNED_IN_PAGE,
+    access,
+)
 
 from . import charts, periods, posting, services
-from .access import CHALLENGE_READER, CHALLENGE_WRITER
+from .access import CHALLENGE_READER, CHALLENGE_WRITER, NOTIFICATION_OWN, challenges_visible_to
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
 from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
 from .selectors import goal_changes
@@ -67,9 +75,17 @@ def _checkin_state(request, challenge, checkins, *, today, now, may_post: bool, 
 
 
 def _open_blockers_and_stations(challenge, *, today, failed_forms: dict) -> dict:
-    """The open blockers and the stations, each with its own form (the one that failed, kept)."""
-    blockers = list(challenge.blockers.filter(state=Blocker.State.OPEN).select_related("raised_by"))
+    """The open blockers, each with its resolve form, the resolved ones (kept, folded on the page),
+    and the stations, each with its own form (the one that failed, kept). Two queries."""
+    every = list(challenge.blockers.select_related("raised_by", "owner", "resolved_by"))
+    blockers = [blocker for blocker in every if blocker.state == Blocker.State.OPEN]
+    resolved = sorted(
+        (blocker for blocker in every if blocker.state == Blocker.State.RESOLVED),
+        key=lambda blocker: blocker.resolved_at,
+        reverse=True,
+    )
     for blocker in blockers:
+        blocker.is_overdue = blocker.decision_needed_by is not None and blocker.decision_needed_by < today
         blocker.resolve_form = failed_forms.get(("blocker", blocker.pk)) or BlockerResolveForm(
             initial={"version": blocker.version}, prefix=f"blocker-{blocker.pk}"
         )
@@ -78,7 +94,7 @@ def _open_blockers_and_stations(challenge, *, today, failed_forms: dict) -> dict
         station.done_form = failed_forms.get(("station", station.pk)) or StationDoneForm(
             initial={"done_on": today}, prefix=f"station-{station.pk}"
         )
-    return {"blockers": blockers, "stations": stations}
+    return {"blockers": blockers, "resolved_blockers": resolved, "stations": stations}
 
 
 def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, failed_forms=None) -> dict:
@@ -102,7 +118,7 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
         # A reader with no seat on the team came from the dashboards: the breadcrumb leads back there.
         "has_seat": any(seat.user_id == request.user.pk for seat in memberships),
         **_checkin_state(request, challenge, checkins, today=today, now=now, may_post=may_post, form=checkin_form),
-        "blocker_form": (blocker_form or BlockerForm()) if may_post else None,
+        "blocker_form": (blocker_form or BlockerForm(challenge=challenge, by=request.user)) if may_post else None,
         "checkins": checkins,
         "chart": charts.trajectory_chart(
             challenge=challenge, checkins=checkins, today=today, goal_changes=goal_changes(challenge)
@@ -160,7 +176,7 @@ def checkin_post(request, challenge):
 
 @access(CHALLENGE_WRITE_POST, CHALLENGE_WRITER)
 def blocker_raise(request, challenge):
-    form = BlockerForm(request.POST)
+    form = BlockerForm(request.POST, challenge=challenge, by=request.user)
     if form.is_valid():
         try:
             services.blocker_raise(challenge=challenge, by=request.user, **form.cleaned_data)
@@ -273,6 +289,33 @@ def my_challenges(request):
     return render(request, "challenges/my_challenges.html", {"rows": list(rows.values())})
 
 
+# --- Search across every cohort the reader may see -----------------------------------------------
+
+SEARCH_LIMIT = 100
+
+
+@access(SIGNED_IN_PAGE)
+def challenge_search(request):
+    """Challenges whose title holds every word searched, in any script, across every cohort this
+    person may see (their seats, their grants, all of an accelerator they administer). One query."""
+    query = request.GET.get("q", "").strip()[:200]
+    results = []
+    if query:
+        # Draft cohorts only for those who see drafts (admins) or sit on the challenge.
+        seated = Membership.objects.filter(user=request.user, challenge=OuterRef("pk"))
+        visible = (
+            challenges_visible_to(request.user)
+            .filter(Q(cohort__in=cohorts_visible_to(request.user)) | Q(Exists(seated)))
+            .select_related("cohort__accelerator", "lead_entity")
+        )
+        results = list(search(visible, query).order_by("-cohort__launch_date", "cohort__name", "title")[:SEARCH_LIMIT])
+    return render(
+        request,
+        "challenges/search.html",
+        {"query": query, "results": results, "limit_reached": len(results) == SEARCH_LIMIT},
+    )
+
+
 # --- Notifications --------------------------------------------------------------------------------
 
 
@@ -291,3 +334,14 @@ def notification_list(request):
     notifications = Notification.objects.filter(user=request.user)
     notifications = notifications.select_related("challenge__cohort__accelerator")[:100]
     return render(request, "challenges/notification_list.html", {"notifications": notifications})
+
+
+@access(NOTIFICATION_OPEN_POST, NOTIFICATION_OWN)
+def notification_open(request, notification):
+    """Open what a notification is about (its challenge, blocker or check-in) and mark it read.
+
+    The target is built from the row's own ids (``Notification.target_url``), never from the
+    request, so this cannot be made to send anyone elsewhere.
+    """
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    return redirect(notification.target_url())

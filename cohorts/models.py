@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import SearchKeyed, SearchKeyQuerySet
+
 from . import calendar
 from .calendar import ACCELERATION_DAYS
 
@@ -40,7 +42,7 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(_("“%(value)s” is not a known time zone."), params={"value": value})
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager.from_queryset(SearchKeyQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -62,8 +64,10 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(SearchKeyed, AbstractUser):
     """A person: signs in with an e-mail address; roles come from grants and team seats."""
+
+    SEARCH_FIELDS = ("full_name", "email", "job_title")
 
     username = None
     email = models.EmailField(_("e-mail address"), unique=True)
@@ -84,7 +88,7 @@ class User(AbstractUser):
     REQUIRED_FIELDS: list[str] = []
 
     objects = UserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "search_key"])
 
     class Meta:
         verbose_name = _("person")

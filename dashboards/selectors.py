@@ -19,7 +19,6 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -38,6 +37,7 @@ from challenges.results import CohortResult, clamped_day, with_results
 from challenges.results import cohort_result as result_on
 from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User
+from core.models import search
 from core.replica import reading_connection
 from core.sql import as_float
 from members.access import cohorts_visible_to
@@ -45,58 +45,14 @@ from members.models import AcceleratorRole, Membership
 
 # --- Free-text search in any script --------------------------------------------------------------
 #
-# SQLite's LIKE and LOWER() fold ASCII only, and PostgreSQL's ``icontains`` compares UPPER()s, so
-# neither finds "Вызов" from "вызов" or "مؤشر" typed without its hamza everywhere. Titles and
-# search terms are folded the same way on both sides instead: lower case, one apostrophe for the
-# Uzbek oʻ/gʻ (ʻ ʼ ‘ ’ ` ´ '), alef without hamza or madda, ى as ي, ё as е, and no Arabic
-# diacritics or tatweel. PostgreSQL does it with LOWER() and TRANSLATE(); SQLite with a Python
-# function registered on the connection, the same ``fold_for_search`` the terms go through.
-
-_FOLD_FROM = "ʻʼ‘’`´أإآٱىё"
-_FOLD_TO = "''''''اااايе"
-_FOLD_DROP = "ـًٌٍَُِّْ"  # tatweel and the eight Arabic diacritics: deleted
-_FOLD_TABLE = str.maketrans(_FOLD_FROM, _FOLD_TO, _FOLD_DROP)
-
-
-def fold_for_search(text: str) -> str:
-    return (text or "").lower().translate(_FOLD_TABLE)
-
-
-class SearchFold(Func):
-    """``fold_for_search`` in SQL, so a title filter stays one indexed-table scan in the database."""
-
-    output_field = CharField()
-    arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"TRANSLATE(LOWER({sql}), %s, %s)", [*params, _FOLD_FROM + _FOLD_DROP, _FOLD_TO]
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        _register_sqlite_fold(connection)
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"accelerators_fold({sql})", params
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"LOWER({sql})", params
-
-
-def _register_sqlite_fold(connection) -> None:
-    # Registering again is cheap and idempotent; the raw connection takes no marker attribute.
-    connection.ensure_connection()
-    connection.connection.create_function("accelerators_fold", 1, fold_for_search, deterministic=True)
+# Titles are searched through their stored, script-folded key (core/text.py's ``search_key``,
+# core/models.py's ``search``): "солиқ" finds "soliq", "Вызов" finds "вызов", "مؤشر" typed
+# without its hamza finds it, on SQLite and PostgreSQL alike.
 
 
 def search_titles(queryset: QuerySet, query: str) -> QuerySet:
     """Every word of ``query`` must occur in the title, whatever its script or case."""
-    words = fold_for_search(query).split()
-    if not words:
-        return queryset
-    queryset = queryset.annotate(title_folded=SearchFold("title"))
-    for word in words:
-        queryset = queryset.filter(title_folded__contains=word)
-    return queryset
+    return search(queryset, query)
 
 
 # --- Who sees which dashboards ---------------------------------------------------------------------

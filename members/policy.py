@@ -105,6 +105,10 @@ JOURNEY_WRITE_POST = Policy(
     "owners of challenge X's journey artifacts (POST only)", get={}, post=_JOURNEY_WRITERS, scoped=True
 )
 PLEDGE_SIGN_POST = Policy("sponsor of challenge X (POST only)", get={}, post=_PLEDGE_SIGNERS, scoped=True)
+# A notification is opened only by the person it is for (the world's one is the team lead's).
+NOTIFICATION_OPEN_POST = Policy(
+    "the person notification N is for (POST only)", get={}, post=_signed_in(NOT_FOUND, team_lead=OK), scoped=True
+)
 COHORT_READ = Policy("readers of accelerator A's dashboards", get=_COHORT_READERS, scoped=True)
 ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS, scoped=True)
 ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS, scoped=True)

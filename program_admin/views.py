@@ -23,6 +23,7 @@ from challenges.services import challenge_withdraw
 from cohorts.models import Cohort
 from cohorts.services import cohort_create
 from core.ids import posted_id
+from core.models import search
 from members import services as seat_services
 from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, administered_accelerators
 from members.invitations import invitation_create, invitation_resend, people_known_to
@@ -509,9 +510,9 @@ def _search(accelerator, query: str):
     query = query.strip()
     if len(query) < 2:
         return []
+    # Name, e-mail and job title, in either script (core/text.py's search_key).
     return list(
-        people_known_to(accelerator)
-        .filter(Q(full_name__icontains=query) | Q(email__icontains=query) | Q(job_title__icontains=query))
+        search(people_known_to(accelerator), query)
         .select_related("entity")
         .order_by("full_name", "email")[:SEARCH_LIMIT]
     )

@@ -174,8 +174,17 @@ def _ask_severity(turn, conversation, _challenges=None):
     turn.say(_("How severe is it?"), keyboard)
 
 
+def _ask_owner(turn, conversation, _challenges=None):
+    field = BlockerForm(challenge=conversation.challenge).fields["owner"]
+    keyboard = [
+        [(_short(person.get_full_name() or person.email), f"pick:{person.pk}")] for person in field.queryset[:12]
+    ]
+    turn.say("\n".join([str(field.label), str(field.help_text)]), keyboard)
+
+
 def _ask_decision(turn, conversation, _challenges=None):
-    turn.say(_("When is a decision needed by? Type a date such as 2026-05-31, or /skip."), [[(_("Skip"), SKIP)]])
+    field = BlockerForm(challenge=conversation.challenge).fields["decision_needed_by"]
+    turn.say("\n".join([str(field.label), str(field.help_text), _("Enter a date, such as 2026-05-31.")]))
 
 
 def _ask_station(turn, conversation, _challenges=None):
@@ -213,7 +222,8 @@ def _blocker_summary(conversation):
     return [
         f"{_('What is blocking')}: {a['description']}",
         f"{_('Severity')}: {Blocker.Severity(a['severity']).label}",
-        f"{_('Decision needed by')}: {a.get('decision_needed_by') or '—'}",
+        f"{_('Owner')}: {a['owner_name']}",
+        f"{_('Due date')}: {a['decision_needed_by']}",
     ]
 
 
@@ -278,7 +288,7 @@ def _take_confidence(turn, conversation, text, choice):
 
 
 def _take_description(turn, conversation, text, choice):
-    problem = _field_problem(BlockerForm({"description": text or ""}), "description")
+    problem = _field_problem(BlockerForm({"description": text or ""}, challenge=conversation.challenge), "description")
     if problem:
         return problem
     conversation.answers["description"] = text.strip()
@@ -293,11 +303,20 @@ def _take_severity(turn, conversation, text, choice):
     return None
 
 
+def _take_owner(turn, conversation, text, choice):
+    value = (choice or "").removeprefix("pick:")
+    form = BlockerForm({"owner": value}, challenge=conversation.challenge)
+    problem = _field_problem(form, "owner")
+    if problem:
+        return problem
+    owner = form.cleaned_data["owner"]
+    conversation.answers.update(owner=owner.pk, owner_name=owner.get_full_name() or owner.email)
+    return None
+
+
 def _take_decision(turn, conversation, text, choice):
-    if choice == SKIP or (text or "").strip() == "/skip":
-        conversation.answers["decision_needed_by"] = ""
-        return None
-    problem = _field_problem(BlockerForm({"decision_needed_by": text or ""}), "decision_needed_by")
+    form = BlockerForm({"decision_needed_by": text or ""}, challenge=conversation.challenge)
+    problem = _field_problem(form, "decision_needed_by")
     if problem:
         return problem
     conversation.answers["decision_needed_by"] = (text or "").strip()
@@ -375,8 +394,10 @@ def _save_blocker(turn, conversation) -> str:
             {
                 "description": a["description"],
                 "severity": a["severity"],
-                "decision_needed_by": a.get("decision_needed_by", ""),
-            }
+                "owner": a["owner"],
+                "decision_needed_by": a["decision_needed_by"],
+            },
+            challenge=conversation.challenge,
         )
     )
     services.blocker_raise(challenge=conversation.challenge, by=turn.user, **data)
@@ -395,7 +416,7 @@ def _save_station(turn, conversation) -> str:
 
 FLOWS: dict[str, list[str]] = {
     Conversation.Kind.CHECKIN: ["challenge", "value", "done", "next_steps", "confidence", "confirm"],
-    Conversation.Kind.BLOCKER: ["challenge", "description", "severity", "decision", "confirm"],
+    Conversation.Kind.BLOCKER: ["challenge", "description", "severity", "owner", "decision", "confirm"],
     Conversation.Kind.STATION: ["challenge", "station", "done_on", "confirm"],
 }
 QUESTIONS: dict[str, Callable] = {
@@ -406,6 +427,7 @@ QUESTIONS: dict[str, Callable] = {
     "confidence": _ask_confidence,
     "description": _ask_description,
     "severity": _ask_severity,
+    "owner": _ask_owner,
     "decision": _ask_decision,
     "station": _ask_station,
     "done_on": _ask_done_on,
@@ -419,6 +441,7 @@ _TAKERS = {
     "confidence": _take_confidence,
     "description": _take_description,
     "severity": _take_severity,
+    "owner": _take_owner,
     "decision": _take_decision,
     "station": _take_station,
     "done_on": _take_done_on,

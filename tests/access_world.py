@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from api.models import ApiToken, WebhookEndpoint
 from api.tokens import token_create, token_revoke
+from challenges.models import Notification
 from members.models import AcceleratorRole, Membership
 from tests.factories import (
     AcceleratorFactory,
@@ -83,6 +84,9 @@ URL_KWARGS = {
     "slug": lambda w: w.accelerator.slug,
     "blocker_id": lambda w: BlockerFactory(challenge=w.challenge).pk,
     "station_id": lambda w: StationFactory(challenge=w.challenge).pk,
+    "notification_id": lambda w: (
+        Notification.objects.create(user=w.people["team_lead"], challenge=w.challenge, message="Notification N").pk
+    ),
     "candidate_id": lambda w: CandidateFactory(accelerator=w.accelerator).pk,
     "job_id": lambda w: ImportJobFactory(cohort=w.cohort).pk,
     "uidb64": lambda w: "MQ",  # not a real invitation: the page explains the link does not work

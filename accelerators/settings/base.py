@@ -209,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "journey.tasks.send_artifact_reminders",
         "schedule": crontab(minute=10),
     },
+    "escalate-overdue-blockers": {
+        # Hourly: a blocker past its due date (in its accelerator's zone) is escalated to the sponsor once.
+        "task": "challenges.tasks.escalate_overdue_blockers",
+        "schedule": crontab(minute=35),
+    },
     "weekly-sponsor-digest": {
         # Daily; the first run of each week (Monday, UTC) sends each sponsor one digest.
         "task": "challenges.tasks.send_sponsor_digest",
@@ -280,6 +285,7 @@ STATICFILES_DIRS = [
     ("build", BASE_DIR / "static" / "build"),
     ("js", BASE_DIR / "static" / "js"),
     ("css", BASE_DIR / "static" / "css"),  # the reports' print and PDF stylesheet
+    ("icons", BASE_DIR / "static" / "icons"),  # the favicon, linked from base.html
 ]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 if not env_str("STATIC_ROOT"):

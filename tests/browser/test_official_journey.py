@@ -100,3 +100,39 @@ def test_the_board_works_without_javascript(live_server, browser):
         expect(page.locator("#board tbody tr")).to_have_count(2)
     finally:
         context.close()
+
+
+def test_an_official_searches_every_cohort_in_either_script_with_a_clean_console(live_server, context, page):
+    """Issue 14, points 11, 12, 14: "солиқ" finds "soliq" in two cohorts from the dashboards; the
+    board's htmx filter leaves no console error (no inline style refused by the CSP, no 404
+    favicon); the "?" beside Status opens the glossary."""
+    from tests.factories import CohortFactory
+
+    first = build_cohort(3, titles=["Soliq to'lovlari onlayn", "Clinic queue", "Bus lanes"])
+    second = build_cohort(
+        2,
+        accelerator=first.accelerator,
+        cohort=CohortFactory(accelerator=first.accelerator, launch_date=first.launch_date),
+        titles=["Солиқ имтиёзлари", "Roads"],
+    )
+    login(context, live_server, official_of(first.accelerator))
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    page.goto(live_server.url + reverse("dashboard_index"))
+    page.get_by_label("Search challenges in every cohort").fill("солиқ")
+    page.get_by_role("button", name="Search", exact=True).click()
+    results = page.locator("#search-results li")
+    expect(results).to_have_count(2)
+    text = page.locator("#search-results").inner_text()
+    assert "Soliq to'lovlari onlayn" in text and "Солиқ имтиёзлари" in text
+    assert first.name in text and second.name in text
+    page.screenshot(path="test-artifacts/screenshots/search-across-cohorts.png", full_page=True)
+
+    page.goto(live_server.url + reverse("cohort_board", args=[first.pk]))
+    page.get_by_label("Search titles").fill("СОЛИҚ")
+    expect(page.locator("#board tbody tr")).to_have_count(1)
+    page.locator("#board thead .term-help").first.click()
+    expect(page).to_have_url(re.compile(r"/glossary/#"))
+    assert errors == [], errors

@@ -123,3 +123,108 @@ def test_the_team_leads_page_with_its_forms_is_accessible_at_phone_size(browser,
             page.screenshot(path=str(_artifact(f"team-lead-forms-375-{language}.png")), full_page=True)
         finally:
             context.close()
+
+
+def _collect_console_errors(page) -> list[str]:
+    """Console errors and failed requests (a CSP refusal, a 404 favicon) for the test to assert on."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda reply: errors.append(f"{reply.status} {reply.url}") if reply.status >= 400 else None)
+    return errors
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_blockers_notifications_glossary_and_a_clean_console(browser, live_server):
+    """Issue 14, points 8, 10, 12, 14: a blocker raised with an owner and a due date, the sponsor
+    opening the notification (marked read, at the blocker), the blocker resolved and kept folded
+    with its note; no console error through htmx updates, the favicon served; "?" opens the glossary."""
+    with time_machine.travel(on_day(40), tick=True):
+        team = make_team(direction="decrease", baseline="40", target="20")
+        tick(team.challenge, on_day(40))
+        url = live_server.url + reverse("challenge_detail", args=[team.challenge.pk])
+        blocker = _lead_raises_a_blocker(browser, live_server, team, url)
+        _sponsor_opens_the_notification(browser, live_server, team, blocker)
+        _coach_resolves_it(browser, live_server, team, url)
+
+
+def _lead_raises_a_blocker(browser, live_server, team, url):
+    from challenges.models import Blocker
+
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    try:
+        _sign_in(context, live_server, team.lead)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors = _collect_console_errors(page)
+        page.goto(url)
+        # An htmx update: the check-in posts inline.
+        page.get_by_label("Metric value").fill("30")
+        page.get_by_label("What was done").fill("Second counter")
+        page.get_by_label("3 – medium").check()
+        page.get_by_role("button", name="Post check-in").click()
+        page.locator("#checkin-notice").wait_for()
+        favicon = page.evaluate("document.querySelector('link[rel=icon]').href")
+        assert page.request.get(favicon).status == 200
+        # Raise a blocker owned by a member, due in a week.
+        page.get_by_text("Raise a blocker").click()
+        page.get_by_label("What is blocking the team").fill("The registry will not share data")
+        page.get_by_label("Owner").select_option(label=team.member.get_full_name())
+        page.get_by_label("Due date").fill((on_day(47)).date().isoformat())
+        page.get_by_role("button", name="Raise blocker").click()
+        page.wait_for_url("**#blockers")
+        blocker = Blocker.objects.get()
+        assert blocker.owner == team.member
+        entry = page.locator(f"#blocker-{blocker.pk}")
+        assert "owner: " + team.member.get_full_name() in entry.inner_text()
+        # The "?" beside "Stations" opens the glossary at "Station".
+        page.locator("#stations-heading .term-help").click()
+        page.wait_for_url("**/glossary/#station")
+        assert page.locator("#station").is_visible() and page.locator("dt:target").inner_text() == "Station"
+        page.screenshot(path=str(_artifact("glossary-1280.png")))
+        assert errors == [], errors
+    finally:
+        context.close()
+    return blocker
+
+
+def _sponsor_opens_the_notification(browser, live_server, team, blocker):
+    from challenges.models import Notification
+
+    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        _sign_in(context, live_server, team.sponsor)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors = _collect_console_errors(page)
+        page.goto(live_server.url + reverse("notifications"))
+        page.get_by_role("button", name="The registry will not share data").click()
+        page.wait_for_url(f"**/challenges/{team.challenge.pk}/#blocker-{blocker.pk}")
+        assert Notification.objects.get(user=team.sponsor).read_at is not None
+        assert page.locator(f"#blocker-{blocker.pk}").is_visible()
+        assert errors == [], errors
+    finally:
+        context.close()
+
+
+def _coach_resolves_it(browser, live_server, team, url):
+    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        _sign_in(context, live_server, team.coach)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(url + "#blockers")
+        page.get_by_label("How was it resolved?").fill("The deputy minister signed the agreement")
+        page.get_by_role("button", name="Resolve blocker").click()
+        page.wait_for_url("**#blockers")
+        folded = page.locator("#resolved-blockers")
+        assert "1 resolved blocker" in folded.locator("summary").inner_text()
+        assert not folded.locator("text=The deputy minister signed").is_visible()  # folded
+        folded.locator("summary").click()
+        text = folded.inner_text()
+        assert "The deputy minister signed the agreement" in text
+        assert f"Resolved by {team.coach.get_full_name()}" in text
+        page.screenshot(path=str(_artifact("resolved-blocker-375.png")), full_page=True)
+    finally:
+        context.close()

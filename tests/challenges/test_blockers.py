@@ -8,6 +8,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from challenges import notifications
 from challenges.models import Blocker, Notification
@@ -91,24 +92,41 @@ def test_the_view_raises_and_redirects(client, team, queued):
     with time_machine.travel(on_day(10), tick=False):
         response = client.post(
             reverse("blocker_raise", args=[team.challenge.pk]),
-            {"description": "Procurement stuck", "severity": "medium", "decision_needed_by": "2026-03-20"},
+            {
+                "description": "Procurement stuck",
+                "severity": "medium",
+                "owner": team.member.pk,
+                "decision_needed_by": "2026-03-20",
+            },
         )
     assert response.status_code == 302 and response["Location"].endswith("#blockers")
-    assert Blocker.objects.get().decision_needed_by.isoformat() == "2026-03-20"
+    blocker = Blocker.objects.get()
+    assert (blocker.decision_needed_by.isoformat(), blocker.owner) == ("2026-03-20", team.member)
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
         ({"description": ""}, "description", "Say what is blocking the team."),
-        ({"decision_needed_by": "2026-03-05"}, "decision_needed_by", "The decision date cannot be in the past."),
+        ({"decision_needed_by": "2026-03-05"}, "decision_needed_by", "The due date cannot be in the past."),
         ({"decision_needed_by": "next week"}, "decision_needed_by", "Enter a date, such as 2026-05-31."),
+        ({"decision_needed_by": ""}, "decision_needed_by", "Enter the day a decision is needed by."),
+        ({"owner": ""}, "owner", "Choose who on the team owns this blocker."),
+        ({"owner": "outsider"}, "owner", "Choose a member of this challenge&#x27;s team."),
         ({"severity": "apocalyptic"}, "severity", "Select a valid choice."),
     ],
 )
 def test_the_view_rejects_bad_input_beside_the_field(client, team, data, field, message):
     client.force_login(team.lead)
-    payload = {"description": "Procurement stuck", "severity": "medium", "decision_needed_by": "", **data}
+    payload = {
+        "description": "Procurement stuck",
+        "severity": "medium",
+        "owner": team.lead.pk,
+        "decision_needed_by": "2026-03-20",
+        **data,
+    }
+    if payload["owner"] == "outsider":
+        payload["owner"] = UserFactory().pk
     with time_machine.travel(on_day(10), tick=False):
         response = client.post(reverse("blocker_raise", args=[team.challenge.pk]), payload)
     body = response.content.decode()
@@ -184,3 +202,67 @@ def test_nobody_marks_another_persons_notification_read(client, team, queued):
     client.post(reverse("notifications"), {"notification": coach_copy.pk})
     coach_copy.refresh_from_db()
     assert coach_copy.read_at is None
+
+
+# --- Owner, due date, and what stays once resolved ----------------------------------------------
+
+
+def test_the_owner_must_be_on_the_team(team):
+    with pytest.raises(ValidationError) as refused:
+        blocker_raise(challenge=team.challenge, by=team.lead, description="x", severity="low", owner=UserFactory())
+    assert "owner" in refused.value.message_dict
+    assert Blocker.objects.count() == 0
+
+
+def test_the_owner_is_whoever_raised_it_unless_someone_is_named(team, queued):
+    mine = blocker_raise(challenge=team.challenge, by=team.coach, description="Mine", severity="low")
+    theirs = blocker_raise(
+        challenge=team.challenge, by=team.lead, description="Theirs", severity="low", owner=team.member
+    )
+    assert (mine.owner, theirs.owner) == (team.coach, team.member)
+
+
+def test_a_resolved_blocker_stays_on_the_page_folded_with_who_when_and_how(client, team):
+    blocker = BlockerFactory(challenge=team.challenge, raised_by=team.lead, owner=team.member, description="No data")
+    with time_machine.travel(on_day(12), tick=False):
+        blocker_resolve(blocker=blocker, by=team.coach, resolution="The registry signed the agreement", version=1)
+    client.force_login(team.member)
+    body = client.get(reverse("challenge_detail", args=[team.challenge.pk])).content.decode()
+    folded = body[body.index('id="resolved-blockers"') :]
+    folded = folded[: folded.index("</details>")]
+    assert "1 resolved blocker" in folded and f'id="blocker-{blocker.pk}"' in folded
+    assert "No data" in folded and "The registry signed the agreement" in folded
+    when = date_format(LAUNCH + timedelta(days=12), "DATE_FORMAT")
+    assert f"Resolved by {team.coach.get_full_name()} on {when}:" in folded
+    assert "No open blockers." in body
+
+
+def test_the_page_shows_owner_due_date_and_overdue(client, team):
+    BlockerFactory(
+        challenge=team.challenge,
+        raised_by=team.lead,
+        owner=team.member,
+        decision_needed_by=LAUNCH + timedelta(days=5),
+    )
+    client.force_login(team.lead)
+    with time_machine.travel(on_day(10), tick=False):
+        body = client.get(reverse("challenge_detail", args=[team.challenge.pk])).content.decode()
+    assert f"owner: <bdi>{team.member.get_full_name()}</bdi>" in body
+    assert f"due {date_format(LAUNCH + timedelta(days=5), 'DATE_FORMAT')}" in body and "Past its due date" in body
+
+
+def test_the_page_takes_the_same_queries_with_many_resolved_blockers(client, team, django_assert_max_num_queries):
+    client.force_login(team.lead)
+    url = reverse("challenge_detail", args=[team.challenge.pk])
+    BlockerFactory(challenge=team.challenge, raised_by=team.lead, owner=team.member)
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for n in range(15):
+        blocker = BlockerFactory(challenge=team.challenge, raised_by=UserFactory(), owner=team.member)
+        blocker_resolve(blocker=blocker, by=UserFactory(), resolution=f"Fixed {n}", version=1)
+    with django_assert_max_num_queries(len(few)):
+        client.get(url)

@@ -2,6 +2,8 @@
 a team lead links their Telegram, receives a reminder, posts a check-in and raises a blocker through
 the bot, and the challenge page shows both."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -47,13 +49,14 @@ def test_link_remind_checkin_and_blocker_through_the_bot(client, bot):
             text_update(CHAT, "/blocker"),
             text_update(CHAT, "Registry data not shared"),
             button_update(CHAT, "pick:high"),
-            text_update(CHAT, "/skip"),
+            button_update(CHAT, f"pick:{team.lead.pk}"),
+            text_update(CHAT, (timezone.localdate() + timedelta(days=5)).isoformat()),
             button_update(CHAT, "ok"),
         ):
             assert deliver(client, update).status_code == 200
         bot.wait_for(lambda: any("Blocker raised" in t for t in bot.texts(CHAT)), what="the blocker's confirmation")
-        # Every button press (two in each conversation) was answered.
-        bot.wait_for(lambda: len(bot.sent(method="answerCallbackQuery")) == 4, what="four callback answers")
+        # Every button press (two in the check-in, three in the blocker) was answered.
+        bot.wait_for(lambda: len(bot.sent(method="answerCallbackQuery")) == 5, what="five callback answers")
     finally:
         output = stop(worker)
     assert CheckIn.objects.get().done == "Two more windows opened", output

@@ -1,14 +1,17 @@
 """Check-ins, blockers and stations through the bot: a few messages, the web form's own checks, the
 same services, nothing saved before the person confirms, and nobody reaching another's challenge."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from challenges.models import Blocker, CheckIn, Station
 from members.models import Membership
 from telegram_bot.models import Conversation, OutgoingMessage
+from tests.factories import UserFactory
 from tests.telegram_bot.bot_api import button_update, text_update
 from tests.telegram_bot.conftest import deliver, flush, link, make_bot_team
 
@@ -152,16 +155,26 @@ def test_raising_a_blocker(client, bot, linked):
     assert "What is blocking" in last_reply(bot)
     say(client, "The registry will not share data")
     press(client, "pick:high")
+    assert "Owner" in last_reply(bot)
+    press(client, f"pick:{UserFactory().pk}")
+    assert "Choose a member of this challenge's team" in last_reply(bot)
+    press(client, f"pick:{linked.coach.pk}")
+    assert "Due date" in last_reply(bot)
     say(client, "31.02.2027")
     assert "Enter a date" in last_reply(bot)
-    say(client, "/skip")
+    say(client, "2020-01-01")
+    assert "cannot be in the past" in last_reply(bot) or "past" in last_reply(bot)
+    due = timezone.localdate() + timedelta(days=7)
+    say(client, due.isoformat())
     press(client, "ok")
     assert "Blocker raised" in last_reply(bot)
     blocker = Blocker.objects.get()
-    assert (blocker.description, blocker.severity, blocker.raised_by) == (
+    assert (blocker.description, blocker.severity, blocker.raised_by, blocker.owner, blocker.decision_needed_by) == (
         "The registry will not share data",
         "high",
         linked.lead,
+        linked.coach,
+        due,
     )
     client.force_login(linked.sponsor)
     page = client.get(reverse("challenge_detail", args=[linked.challenge.pk])).content.decode()
