@@ -32,7 +32,9 @@ from .invitations import people_known_to
 NAME_MAX_LENGTH = 200
 
 _PEOPLE_SEPARATORS = re.compile(r"[;؛\n|]")
-_ADDRESS = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>|([^\s<>(),;\"']+@[^\s<>(),;\"']+)")
+# Linear-time patterns only: these run on whatever a form or a spreadsheet cell holds.
+_ANGLE = re.compile(r"<([^<>]*)>")
+_TOKENS = re.compile(r"[\s,()\"<>]+")
 _NAME_TRIM = " \t\"'()<>,"
 
 
@@ -50,22 +52,24 @@ def parse_people(text: str) -> list[Written]:
     written: list[Written] = []
     for part in _PEOPLE_SEPARATORS.split(text or ""):
         part = part.strip()
-        if not part:
-            continue
-        addresses = list(_ADDRESS.finditer(part))
-        if len(addresses) > 1 and "<" not in part:
-            # "a@x.org, b@x.org": bare addresses separated by commas (or spaces).
-            for found in addresses:
-                written.append(Written(found.group(0), found.group(0).strip().lower(), ""))
-            continue
-        if not addresses:
-            written.append(Written(part, "", _clean_name(part)))
-            continue
-        found = addresses[0]
-        email = (found.group(1) or found.group(2)).strip().lower()
-        rest = (part[: found.start()] + " " + part[found.end() :]) if len(addresses) == 1 else part
-        written.append(Written(part, email, _clean_name(rest)))
+        if part:
+            written += _parse_part(part)
     return written
+
+
+def _parse_part(part: str) -> list[Written]:
+    angled = next((m for m in _ANGLE.finditer(part) if "@" in m.group(1)), None)
+    if angled is not None:  # "Full Name <address>"
+        rest = part[: angled.start()] + " " + part[angled.end() :]
+        return [Written(part, angled.group(1).strip().lower(), _clean_name(rest))]
+    tokens = [token for token in _TOKENS.split(part) if token]
+    addresses = [token for token in tokens if "@" in token]
+    if len(addresses) > 1:  # "a@x.org, b@x.org": bare addresses separated by commas or spaces
+        return [Written(address, address.lower(), "") for address in addresses]
+    if not addresses:
+        return [Written(part, "", _clean_name(part))]
+    name = " ".join(token for token in tokens if token != addresses[0])
+    return [Written(part, addresses[0].lower(), _clean_name(name))]
 
 
 def _clean_name(text: str) -> str:

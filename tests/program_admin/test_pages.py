@@ -182,9 +182,13 @@ def test_people_are_found_as_they_type_and_seated(client, journey):
     assert "Dilnoza Karimova" in cyrillic and stranger.email not in cyrillic
     response = client.post(url, {"action": "add", "person": journey.people["lead"].pk, "role": "team_lead"})
     assert response.status_code == 302
-    response = client.post(url, {"action": "add", "person": journey.people["coach"].pk, "role": "team_lead"})
+    second = {"action": "add", "person": journey.people["coach"].pk, "role": "team_lead"}
+    response = client.post(url, second)
+    assert response.status_code == 200 and "Replace the team lead?" in response.content.decode()
+    assert challenge.memberships.get(role="team_lead").user == journey.people["lead"], "never replaced silently"
+    response = client.post(url, {**second, "confirm": "1"})
     lead = challenge.memberships.get(role="team_lead")
-    assert lead.user == journey.people["coach"], "in a draft, a new team lead takes the old one's place"
+    assert lead.user == journey.people["coach"], "once confirmed, the new team lead takes the old one's place"
     response = client.post(url, {"action": "add", "person": stranger.pk, "role": "member"})
     assert response.status_code == 200
     assert "Pick a person from the search results." in response.content.decode()
