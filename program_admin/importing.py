@@ -423,13 +423,13 @@ def _read_xlsx(data: bytes) -> Table:
     """The workbook's rows, read by a child process under memory and size limits (``workbooks``)."""
     outcome = workbooks.read_rows(data, xlsx_limits())
     if outcome.refusal:
-        raise ImportRejected([Problem(outcome.refusal.code, params=_shown(outcome.refusal))])
+        raise ImportRejected([Problem(outcome.refusal.code, params=_refusal_params(outcome.refusal))])
     table = _table_from((number, cells) for number, cells in outcome.rows)
     table.reading = Reading(sheet=outcome.sheet)
     return table
 
 
-def _shown(refusal: workbooks.Refusal) -> dict:
+def _refusal_params(refusal: workbooks.Refusal) -> dict:
     """The refusal's numbers as the reader reads them: byte counts as “1.0 GB”, the rest as they are."""
     if refusal.code == "unpacks_too_large":
         return {key: str(filesizeformat(value)) for key, value in refusal.params.items()}

@@ -22,6 +22,10 @@ VENV="${SCAN_VENV:-var/scan-venv}"
 OUT="${SCAN_OUT:-var/scan}"
 MODULES="${SCAN_MODULES:-common}"
 SECONDS_MAX="${SCAN_SECONDS:-3600}"
+# The quick variant: SCAN_DEPTH=2 SCAN_LINKS=15 SCAN_ATTACK_SECONDS=20 SCAN_SECONDS=400 (a few minutes).
+DEPTH="${SCAN_DEPTH:-40}"
+LINKS="${SCAN_LINKS:-100}"
+ATTACK_SECONDS="${SCAN_ATTACK_SECONDS:-600}"
 
 if [ ! -x "$VENV/bin/wapiti" ]; then
     python3 -m venv "$VENV"
@@ -44,7 +48,8 @@ echo "signed in as $EMAIL; scanning $BASE (modules: $MODULES, at most $SECONDS_M
 "$VENV/bin/wapiti" -u "$BASE/" --scope folder -m "$MODULES" \
     -C "sessionid=$session; csrftoken=$csrf" \
     -x "$BASE/accounts/logout/" -x "$BASE/accounts/password/change/" -x "$BASE/i18n/setlang/" \
-    --max-scan-time "$SECONDS_MAX" --flush-session --no-bugreport \
+    -d "$DEPTH" --max-links-per-page "$LINKS" --max-files-per-dir "$LINKS" --max-parameters 10 \
+    --max-scan-time "$SECONDS_MAX" --max-attack-time "$ATTACK_SECONDS" --flush-session --no-bugreport \
     -f json -o "$OUT/report.json" -v 1
 
 "$VENV/bin/python" - "$OUT/report.json" <<'PY'
