@@ -319,6 +319,8 @@ def _take_decision(turn, conversation, text, choice):
     problem = _field_problem(form, "decision_needed_by")
     if problem:
         return problem
+    if form.cleaned_data["decision_needed_by"] < conversation.challenge.cohort.accelerator.local_today():
+        return _("The decision date cannot be in the past.")  # the service's rule, said before the summary
     conversation.answers["decision_needed_by"] = (text or "").strip()
     return None
 
