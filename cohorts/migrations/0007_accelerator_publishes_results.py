@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cohorts', '0005_intake_and_imports_move_to_program_admin'),
+        ('cohorts', '0006_cohort_updated_at'),
     ]
 
     operations = [

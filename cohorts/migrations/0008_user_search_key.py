@@ -23,7 +23,7 @@ def fill_user_search_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cohorts", "0005_intake_and_imports_move_to_program_admin"),
+        ("cohorts", "0007_accelerator_publishes_results"),
     ]
 
     operations = [

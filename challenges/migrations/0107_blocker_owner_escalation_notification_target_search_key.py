@@ -25,7 +25,7 @@ def fill_challenge_search_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("challenges", "0105_goal_unit_kind_and_range"),
+        ("challenges", "0106_challenge_field_and_redrawn_line"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
