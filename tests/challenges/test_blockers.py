@@ -233,7 +233,7 @@ def test_a_resolved_blocker_stays_on_the_page_folded_with_who_when_and_how(clien
     assert "1 resolved blocker" in folded and f'id="blocker-{blocker.pk}"' in folded
     assert "No data" in folded and "The registry signed the agreement" in folded
     when = date_format(LAUNCH + timedelta(days=12), "DATE_FORMAT")
-    assert f"Resolved by <bdi>{team.coach.get_full_name()}</bdi> on {when}:" in folded  # the name keeps its own direction
+    assert f"Resolved by <bdi>{team.coach.get_full_name()}</bdi> on {when}:" in folded
     assert "No open blockers." in body
 
 

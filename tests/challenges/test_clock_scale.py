@@ -71,7 +71,7 @@ def test_a_second_tick_runs_no_more_statements_than_the_first():
     with CaptureQueriesContext(connection) as second:
         result = clock.clock_tick(now=NOW, accelerator_ids=accelerator_ids, notify=False)
     assert result.transitions == []
-    assert len(second.captured_queries) <= len(first.captured_queries)  # the first also tells listeners of its transitions
+    assert len(second.captured_queries) <= len(first.captured_queries)
 
 
 def test_its_python_memory_stays_small_for_2000_challenges():
