@@ -30,7 +30,7 @@ def with_etag(request, response: HttpResponse) -> HttpResponse:
         return response
     etag = etag_of(response.content)
     response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
+    response["Cache-Control"] = "private, no-store"
     response["Vary"] = "Authorization, Cookie, Accept-Language"
     if _matches(request.headers.get("If-None-Match", ""), etag):
         not_modified = HttpResponseNotModified()

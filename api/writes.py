@@ -30,6 +30,7 @@ def _form_data(payload: schemas.CheckInIn) -> dict:
     response={
         200: schemas.CheckInPosted,
         201: schemas.CheckInPosted,
+        400: Problem,
         401: Problem,
         403: Problem,
         404: Problem,

@@ -132,10 +132,11 @@ def test_generated_input_never_breaks_a_form_or_half_saves(client, route, patter
 def test_an_oversized_body_is_refused_cleanly(client):
     world = build_world()
     body = "done=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    # The pages' forms; the JSON API answers bad bodies with Problem Details (tests/api, schemathesis).
     targets = [
         (path_for(pattern, name, world), policy)
         for _route, pattern, policy, name in walk_patterns()
-        if policy.expected("POST", "team_lead") == "ok"
+        if policy.expected("POST", "team_lead") == "ok" and not _route.startswith("api/")
     ]
     assert targets
     for path, policy in targets:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from challenges.models import Challenge
 from challenges.tasks import advance_clock
@@ -82,7 +83,10 @@ def tasks_are_kept(client, world, accelerator) -> list[str]:
     except NoReverseMatch:
         url = None
     if url:
-        response = client.post(url, {"description": "The registry has not sent the data", "severity": "high"})
+        due = (timezone.localdate() + timedelta(days=7)).isoformat()
+        owner = world.people["team_lead"].pk
+        data = {"description": "The registry has not sent the data", "severity": "high"}
+        response = client.post(url, {**data, "owner": owner, "decision_needed_by": due})
         assert response.status_code in (200, 302), response.status_code
         assert world.challenge.blockers.filter(description__startswith="The registry").exists()
     # And a task queued from code, the way services queue them.

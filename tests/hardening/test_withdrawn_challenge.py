@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from challenges import services
 from challenges.models import Blocker, Notification, Station
@@ -36,7 +37,12 @@ def test_the_team_lead_cannot_raise_a_blocker_on_a_withdrawn_challenge(client, w
     client.force_login(world.people["team_lead"])
     response = client.post(
         reverse("blocker_raise", args=[world.challenge.pk]),
-        {"description": "The ministry has not signed the data-sharing letter", "severity": "high"},
+        {
+            "description": "The ministry has not signed the data-sharing letter",
+            "severity": "high",
+            "owner": world.people["team_lead"].pk,
+            "decision_needed_by": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
     )
     assert response.status_code == 200
     assert "This challenge has been withdrawn; it takes no more blockers." in response.content.decode()

@@ -96,7 +96,9 @@ class _Directions(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        isolates = tag == "bdi" or attributes.get("dir") == "auto"
+        # dir="ltr"/"rtl" counts too: the report templates compute it from the text's own first strong
+        # letter (core.templatetags.text_direction), as dir="auto" does, because WeasyPrint ignores "auto".
+        isolates = tag == "bdi" or attributes.get("dir") in ("auto", "ltr", "rtl")
         if tag == "input" and attributes.get("value") and attributes.get("type") not in ("hidden", "submit"):
             self.found.append((attributes["value"], isolates or self._isolated(), f"{self._path()} > input"))
         if tag not in self.VOID:
