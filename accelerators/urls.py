@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from identity.views import SignInView
 from members import passwords
-from members.auth_forms import SignInForm
 from members.policy import PUBLIC, PUBLIC_ACTION, PUBLIC_PAGE, SIGNED_IN, SIGNED_IN_PAGE, access
 
 from . import theme, views
@@ -17,7 +17,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path(
         "accounts/login/",
-        access(PUBLIC)(auth_views.LoginView.as_view(authentication_form=SignInForm)),
+        access(PUBLIC)(SignInView.as_view()),
         name="login",
     ),
     path("accounts/logout/", access(PUBLIC_ACTION)(auth_views.LogoutView.as_view()), name="logout"),
@@ -61,4 +61,5 @@ urlpatterns = [
     path("", include("program_admin.draft_urls")),
     path("", include("challenges.simulation_urls")),
     path("", include("api.urls")),
+    path("", include("identity.urls")),
 ]

@@ -197,4 +197,9 @@ def invitation_accept(*, user, password: str) -> None:
     """Set the invited person's password: the link they used stops working with it."""
     user.set_password(password)
     user.save(update_fields=["password"])
+    invitations_accepted(user=user)
+
+
+def invitations_accepted(*, user) -> None:
+    """The person has come in (with a password, or through an identity provider): their invitations are used."""
     Invitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())

@@ -63,6 +63,15 @@ INSTALLED_APPS = [
     "audit",
     "telegram_bot",
     "api",
+    # Single sign-on (identity/): django-allauth's social accounts, its OpenID Connect provider, and
+    # the UAE PASS and OneID providers of ours. allauth's own account pages are not mounted.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "identity",
+    "identity.uaepass",
+    "identity.oneid",
     "tooling",
 ]
 
@@ -86,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -259,6 +269,32 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # translated page, HTTP 429
 AXES_VERBOSE = False  # no "AXES: BEGIN …" banner on every management command
+
+# --- Single sign-on (identity/) -----------------------------------------------------------------
+# Providers are allauth SocialApps in the database, tied to accelerators by identity.SignInSettings.
+# allauth signs people in through our adapters (identity/adapters.py): no sign-up form, no local
+# account pages of its own, no e-mail of its own; an identity is linked only to a person the
+# accelerator knows (matched by a verified address) or, when the accelerator allows it, made for an
+# address of an allowed domain.
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # only addresses the provider says it verified are ever matched
+ACCOUNT_SESSION_REMEMBER = False  # the session ends with the browser, as for passwords
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching is ours (identity/rules.py), not allauth's
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a login starts only from a POST with a CSRF token
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SOCIALACCOUNT_REQUESTS_TIMEOUT", 10, minimum=1)
+SOCIALACCOUNT_PROVIDERS = {
+    # allauth's OpenID Connect provider, with the ID token's signature always checked and a nonce
+    # (identity/oidc.py); PKCE on unless a SocialApp's settings say "oauth_pkce_enabled": false.
+    "openid_connect": {"provider_class": "identity.oidc.CheckedOpenIDConnectProvider", "OAUTH_PKCE_ENABLED": True},
+    "uaepass": {"OAUTH_PKCE_ENABLED": False},
+    "oneid": {"OAUTH_PKCE_ENABLED": False},
+}
 
 # --- Languages -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -1,0 +1,75 @@
+"""The sign-in page with its providers, the end of a sign-in allauth cannot finish, and the
+program admins' sign-in settings page."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from allauth.socialaccount.internal.flows.signup import clear_pending_signup
+from allauth.socialaccount.models import SocialApp
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from members.access import ACCELERATOR_ADMIN
+from members.policy import ADMIN, PUBLIC_PAGE, access
+
+from . import rules
+from .forms import PasswordSignInForm, SignInSettingsForm
+from .models import SignInSettings
+
+# Providers whose button stands apart from local sign-in (UAE PASS's guidelines ask for it).
+SEPARATE_BUTTONS = {"uaepass"}
+
+
+def provider_buttons(request) -> tuple[list[dict], list[dict]]:
+    """(the national identity buttons shown apart, the other providers' buttons) for the sign-in page."""
+    apart, others = [], []
+    for app in rules.providers_for_sign_in():
+        provider = app.get_provider(request)
+        button = {"id": app.provider, "name": app.name, "url": provider.get_login_url(request)}
+        (apart if app.provider in SEPARATE_BUTTONS else others).append(button)
+    return apart, others
+
+
+class SignInView(auth_views.LoginView):
+    authentication_form = PasswordSignInForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["national_providers"], context["providers"] = provider_buttons(self.request)
+        return context
+
+
+def app_or_404(view):
+    """allauth's provider views raise ``SocialApp.DoesNotExist`` for a provider nobody configured."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SocialApp.DoesNotExist as error:
+            raise Http404 from error
+
+    return guarded
+
+
+@access(PUBLIC_PAGE)
+def signup_refused(request):
+    """Where allauth sends a new person it could not sign up on its own: we never ask for more."""
+    clear_pending_signup(request)
+    return render(request, "identity/refused.html", {"message": rules.NOT_INVITED}, status=403)
+
+
+@access(ADMIN, ACCELERATOR_ADMIN)
+def sign_in_settings(request, accelerator):
+    """An accelerator's identity providers, who may come in through them, and passwords on or off."""
+    settings, _created = SignInSettings.objects.get_or_create(accelerator=accelerator)
+    form = SignInSettingsForm(request.POST if request.method == "POST" else None, instance=settings)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The sign-in settings are saved."))
+        return redirect("identity_settings", slug=accelerator.slug)
+    return render(request, "identity/settings.html", {"accelerator": accelerator, "form": form})
