@@ -4,6 +4,7 @@ program admins' sign-in settings page."""
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from allauth.socialaccount.internal.flows.signup import clear_pending_signup
 from allauth.socialaccount.models import SocialApp
@@ -24,22 +25,45 @@ from .models import SignInSettings
 SEPARATE_BUTTONS = {"uaepass"}
 
 
-def provider_buttons(request) -> tuple[list[dict], list[dict]]:
-    """(the national identity buttons shown apart, the other providers' buttons) for the sign-in page."""
-    apart, others = [], []
+DEFAULT_SERVERS = {"uaepass": "https://stg-id.uaepass.ae", "oneid": "https://sso.egov.uz"}
+
+
+def provider_origin(app) -> str:
+    """Where a provider's sign-in page is: the origin of its ``server_url`` (or ``authorize_origin``)."""
+    url = (
+        app.settings.get("authorize_origin") or app.settings.get("server_url") or DEFAULT_SERVERS.get(app.provider, "")
+    )
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def provider_buttons(request) -> tuple[list[dict], list[dict], list[str]]:
+    """(the national identity buttons shown apart, the other providers' buttons, their origins)."""
+    apart, others, origins = [], [], []
     for app in rules.providers_for_sign_in():
         provider = app.get_provider(request)
         button = {"id": app.provider, "name": app.name, "url": provider.get_login_url(request)}
         (apart if app.provider in SEPARATE_BUTTONS else others).append(button)
-    return apart, others
+        if origin := provider_origin(app):
+            origins.append(origin)
+    return apart, others, origins
 
 
 class SignInView(auth_views.LoginView):
     authentication_form = PasswordSignInForm
 
+    def dispatch(self, request, *args, **kwargs):
+        self.national_providers, self.providers, origins = provider_buttons(request)
+        response = super().dispatch(request, *args, **kwargs)
+        if origins:
+            # A provider's button posts to us and is redirected to the provider: browsers apply the
+            # CSP's form-action to a form's redirects, so it must allow the providers' origins.
+            response._csp_update = {"form-action": sorted(set(origins))}
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["national_providers"], context["providers"] = provider_buttons(self.request)
+        context["national_providers"], context["providers"] = self.national_providers, self.providers
         return context
 
 

@@ -59,10 +59,12 @@ def real_oidc(live_server):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    line = process.stdout.readline()
-    if not line.startswith("listening"):
-        process.kill()
-        pytest.fail(f"oidc-provider did not start: {line}{process.stdout.read()}")
+    said = []
+    while not (line := process.stdout.readline()).startswith("listening"):  # past its warnings
+        said.append(line)
+        if not line or len(said) > 50:
+            process.kill()
+            pytest.fail(f"oidc-provider did not start: {''.join(said)}{process.stdout.read()}")
     yield line.split()[1]
     process.terminate()
     process.wait(10)
