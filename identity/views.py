@@ -84,7 +84,7 @@ def app_or_404(view):
 def signup_refused(request):
     """Where allauth sends a new person it could not sign up on its own: we never ask for more."""
     clear_pending_signup(request)
-    return render(request, "identity/refused.html", {"message": rules.NOT_INVITED}, status=403)
+    return render(request, "identity/refused.html", {"message": rules.NOT_INVITED})
 
 
 @access(ADMIN, ACCELERATOR_ADMIN)

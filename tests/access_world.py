@@ -91,6 +91,7 @@ URL_KWARGS = {
     "job_id": lambda w: ImportJobFactory(cohort=w.cohort).pk,
     "uidb64": lambda w: "MQ",  # not a real invitation: the page explains the link does not work
     "token": lambda w: "not-a-token",
+    "provider_id": lambda w: "world-idp",  # no identity provider is configured in the world: 404
     "token_id": lambda w: ApiToken.objects.get(accelerator=w.accelerator, name="read").pk,
     "endpoint_id": lambda w: (
         WebhookEndpoint.objects.create(

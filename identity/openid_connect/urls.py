@@ -1,20 +1,12 @@
 """allauth's OpenID Connect URLs (same paths and names), served by identity/oidc.py's views."""
 
 from allauth.socialaccount import app_settings
-from django.urls import include, path, re_path
+from django.urls import path
 
 from identity import oidc
 
+_prefix = f"{app_settings.OPENID_CONNECT_URL_PREFIX}/" if app_settings.OPENID_CONNECT_URL_PREFIX else ""
 urlpatterns = [
-    re_path(
-        r"^(?P<provider_id>[^/]+)/",
-        include(
-            [
-                path("login/", oidc.login, name="openid_connect_login"),
-                path("login/callback/", oidc.callback, name="openid_connect_callback"),
-            ]
-        ),
-    )
+    path(f"{_prefix}<str:provider_id>/login/", oidc.login, name="openid_connect_login"),
+    path(f"{_prefix}<str:provider_id>/login/callback/", oidc.callback, name="openid_connect_callback"),
 ]
-if app_settings.OPENID_CONNECT_URL_PREFIX:
-    urlpatterns = [path(f"{app_settings.OPENID_CONNECT_URL_PREFIX}/", include(urlpatterns))]
