@@ -261,14 +261,12 @@ class UAEPass(StandIn):
     def _authorize_problem(self, params):
         if self.known_redirect(params) is None:
             return 400, b"invalid client_id or redirect_uri", {}
+        answer = {"error": "invalid_request", "state": params.get("state", "")}
         if params.get("response_type") != "code" or params.get("scope") != self.SCOPE:
-            return self.redirect(
-                f"{params['redirect_uri']}?{urlencode({'error': 'invalid_request', 'state': params.get('state', '')})}"
-            )
+            return self.redirect(f"{params['redirect_uri']}?{urlencode(answer)}")
         if not params.get("acr_values"):
-            return self.redirect(
-                f"{params['redirect_uri']}?{urlencode({'error': 'invalid_request', 'error_description': 'acr_values is required', 'state': params.get('state', '')})}"
-            )
+            answer["error_description"] = "acr_values is required"
+            return self.redirect(f"{params['redirect_uri']}?{urlencode(answer)}")
         return None
 
     def post(self, path, params, headers):
