@@ -68,14 +68,22 @@ class SignInView(auth_views.LoginView):
 
 
 def app_or_404(view):
-    """allauth's provider views raise ``SocialApp.DoesNotExist`` for a provider nobody configured."""
+    """allauth's provider views raise ``SocialApp.DoesNotExist`` for a provider nobody configured.
+
+    A GET of a login URL shows allauth's "continue" page, whose form is redirected to the provider:
+    the CSP's form-action allows the providers' origins there too."""
 
     @wraps(view)
     def guarded(request, *args, **kwargs):
         try:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         except SocialApp.DoesNotExist as error:
             raise Http404 from error
+        if request.method == "GET" and response.status_code == 200:
+            origins = {provider_origin(app) for app in rules.providers_for_sign_in()} - {""}
+            if origins:
+                response._csp_update = {"form-action": sorted(origins)}
+        return response
 
     return guarded
 

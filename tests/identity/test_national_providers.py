@@ -172,3 +172,18 @@ def test_an_unknown_client_never_reaches_the_login_page(client, one, oneid):
     assert "client_id=someone-else" in start["Location"]
     assert requests.get(start["Location"], timeout=10).status_code == 400  # OneID's answer, not ours
     assert rows() == before
+
+
+def test_the_logout_endpoints_follow_the_descriptions(one, oneid, uae, uaepass):
+    from identity.oneid.views import log_out
+    from identity.uaepass.views import logout_url
+
+    uae_app, _ = uae
+    url = logout_url(uae_app, "http://testserver/")
+    answer = requests.get(url, allow_redirects=False, timeout=10)
+    assert url.startswith(f"{uaepass.url}/idshub/logout?") and answer.headers["Location"] == "http://testserver/"
+    one_app, _ = one
+    oneid.tokens["a-token"] = {"login": "bobur"}
+    log_out(one_app, "a-token")
+    assert "a-token" not in oneid.tokens
+    assert oneid.requests[-1][2]["grant_type"] == "one_log_out"

@@ -162,3 +162,15 @@ def test_the_sign_in_page_shows_uae_pass_apart_and_one_button_per_provider(clien
     assert html.count("Sign in with ") == 2
     assert issuer.url in page["Content-Security-Policy"]  # form-action lets the buttons reach the providers
     assert get_user_model().objects.count() == 0
+
+
+def test_a_get_of_a_login_url_shows_allauths_continue_page_in_our_frame_and_language(client, issuer):
+    provider_for(AcceleratorFactory(), provider="uaepass", name="UAE PASS", settings={"server_url": issuer.url})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    page = client.get(reverse("uaepass_login"))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'dir="rtl"' in html
+    assert 'href="/accounts/login/"' in html  # our header, not allauth's bare layout
+    assert "Continue" not in html and "UAE PASS" in html  # allauth's words, in Arabic
+    assert issuer.url in page["Content-Security-Policy"]
+    assert not issuer.requests  # nothing was sent to the provider by a GET
