@@ -53,7 +53,6 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("journey.urls")),
     path("", include("program_admin.urls")),
-    path("", include("members.urls")),
     path("", include("dashboards.urls")),
     path("", include("audit.urls")),
     path("", include("telegram_bot.urls")),

@@ -37,6 +37,13 @@ def _locked(request) -> bool:
     return not AxesProxyHandler.is_allowed(request, {})
 
 
+def _invitee(request):
+    from django.contrib.auth import get_user_model
+
+    invitee_id = request.session.get(rules.INVITEE_SESSION_KEY)
+    return get_user_model().objects.filter(pk=invitee_id).first() if invitee_id else None
+
+
 def _verified_email(sociallogin) -> tuple[str | None, bool]:
     for address in sociallogin.email_addresses:
         if address.verified:
@@ -64,12 +71,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if not sociallogin.user.is_active:
                 refuse(request, rules.ACCOUNT_CLOSED, email=email or "")
             return
-        decision = rules.admission(app=sociallogin.provider.app, email=email, verified=verified)
+        decision = rules.admission(
+            app=sociallogin.provider.app, email=email, verified=verified, invitee=_invitee(request)
+        )
         if decision.refusal:
             refuse(request, decision.refusal, email=email or "")
         if decision.user is not None:
             sociallogin.connect(request, decision.user)
             invitations_accepted(user=decision.user)
+            request.session.pop(rules.INVITEE_SESSION_KEY, None)
         sociallogin.identity_may_create = decision.create
 
     def is_open_for_signup(self, request, sociallogin) -> bool:

@@ -74,8 +74,16 @@ class Admission:
     refusal: str | None = None
 
 
-def admission(*, app, email: str | None, verified: bool) -> Admission:
+# The person whose invitation link was opened in this session (identity.views.invitation_accept):
+# the link proves they hold the invited mailbox, so their first sign-in links to them whatever
+# address the provider gives.
+INVITEE_SESSION_KEY = "identity_invitee"
+
+
+def admission(*, app, email: str | None, verified: bool, invitee=None) -> Admission:
     """Who a first sign-in through ``app`` (a SocialApp) with this address is, if anyone."""
+    if invitee is not None and invitee.is_active and providers_of(invitee).filter(pk=app.pk).exists():
+        return Admission(user=invitee)
     if not email or not verified:
         return Admission(refusal=NO_VERIFIED_ADDRESS)
     email = email.strip().lower()
@@ -102,3 +110,10 @@ def providers_for_sign_in():
     from allauth.socialaccount.models import SocialApp
 
     return SocialApp.objects.filter(Q(accelerator_settings__isnull=False)).distinct().order_by("provider", "name")
+
+
+def providers_of(user):
+    """The providers of the person's accelerators."""
+    from allauth.socialaccount.models import SocialApp
+
+    return SocialApp.objects.filter(accelerator_settings__accelerator_id__in=accelerators_of(user)).distinct()

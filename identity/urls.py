@@ -25,6 +25,7 @@ def _declared(patterns):
 
 
 urlpatterns = [
+    path("invitations/<uidb64>/<token>/", views.invitation_accept, name="invitation_accept"),
     path("sso/signup/", views.signup_refused, name="socialaccount_signup"),
     path("manage/<slug:slug>/sign-in/", views.sign_in_settings, name="identity_settings"),
     path("sso/", include(list(_declared(build_provider_urlpatterns())))),

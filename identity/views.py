@@ -14,8 +14,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from members import views as members_views
 from members.access import ACCELERATOR_ADMIN
-from members.policy import ADMIN, PUBLIC_PAGE, access
+from members.invitations import user_from_link
+from members.policy import ADMIN, PUBLIC, PUBLIC_PAGE, access
 
 from . import rules
 from .forms import PasswordSignInForm, SignInSettingsForm
@@ -37,10 +39,10 @@ def provider_origin(app) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def provider_buttons(request) -> tuple[list[dict], list[dict], list[str]]:
+def provider_buttons(request, apps=None) -> tuple[list[dict], list[dict], list[str]]:
     """(the national identity buttons shown apart, the other providers' buttons, their origins)."""
     apart, others, origins = [], [], []
-    for app in rules.providers_for_sign_in():
+    for app in rules.providers_for_sign_in() if apps is None else apps:
         provider = app.get_provider(request)
         button = {"id": app.provider, "name": app.name, "url": provider.get_login_url(request)}
         (apart if app.provider in SEPARATE_BUTTONS else others).append(button)
@@ -86,6 +88,22 @@ def app_or_404(view):
         return response
 
     return guarded
+
+
+@access(PUBLIC)
+def invitation_accept(request, uidb64: str, token: str):
+    """An invitation link: a password to set (members' page), or, when the invitee's accelerators all
+    switched passwords off, their providers' buttons; the first sign-in through one links to them."""
+    user = user_from_link(uidb64, token)
+    if user is None or rules.password_sign_in_allowed(user):
+        return members_views.invitation_accept(request, uidb64=uidb64, token=token)
+    request.session[rules.INVITEE_SESSION_KEY] = user.pk
+    apart, others, origins = provider_buttons(request, apps=rules.providers_of(user).order_by("provider", "name"))
+    context = {"invitee": user, "national_providers": apart, "providers": others}
+    response = render(request, "identity/invitation.html", context)
+    if origins:
+        response._csp_update = {"form-action": sorted(set(origins))}
+    return response
 
 
 @access(PUBLIC_PAGE)

@@ -143,3 +143,35 @@ def test_a_provider_that_does_not_answer_gives_a_page_not_a_500(client, world, i
 def test_an_unknown_provider_is_404(client, world):
     assert client.post(reverse("openid_connect_login", kwargs={"provider_id": "nobody"})).status_code == 404
     assert client.get(reverse("uaepass_login")).status_code == 404
+
+
+def test_with_passwords_off_the_invitation_link_offers_the_provider_and_links_whatever_address(client, world, issuer):
+    from members.invitations import invitation_link
+
+    accelerator, app, invitation = world
+    accelerator.sign_in.passwords_off = True
+    accelerator.sign_in.save()
+    link = local_path(invitation_link(invitation.user))
+    page = client.get(link)
+    assert page.status_code == 200 and "Sign in with Gov ID" in page.content.decode()
+    assert 'name="new_password1"' not in page.content.decode()
+    client.post(link, {"new_password1": "a long enough password 2026", "new_password2": "a long enough password 2026"})
+    invitation.user.refresh_from_db()
+    assert not invitation.user.has_usable_password()  # no password is set behind the switch
+    # The provider knows the invitee by another address: the link in this session vouches for them.
+    issuer.people["amina.personal@mail.example"] = {
+        "sub": "subject-amina-2",
+        "email": "amina.personal@mail.example",
+        "email_verified": True,
+    }
+    response, _ = sign_in(client, "amina.personal@mail.example")
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == invitation.user_id
+    assert SocialAccount.objects.get().user_id == invitation.user_id
+
+
+def test_with_passwords_on_the_invitation_link_still_sets_a_password(client, world):
+    from members.invitations import invitation_link
+
+    _, _, invitation = world
+    page = client.get(local_path(invitation_link(invitation.user)))
+    assert 'name="new_password1"' in page.content.decode()
