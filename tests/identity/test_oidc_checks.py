@@ -175,3 +175,16 @@ def test_with_passwords_on_the_invitation_link_still_sets_a_password(client, wor
     _, _, invitation = world
     page = client.get(local_path(invitation_link(invitation.user)))
     assert 'name="new_password1"' in page.content.decode()
+
+
+def test_a_superuser_is_never_linked_by_address(client, world, issuer):
+    from members.models import AcceleratorRole
+
+    accelerator, _, _ = world
+    admin = get_user_model().objects.create_superuser(email="root@health.example.gov", password="x" * 12)
+    AcceleratorRole.objects.create(user=admin, accelerator=accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN)
+    issuer.people[admin.email] = {"sub": "subject-root", "email": admin.email, "email_verified": True}
+    before = rows()
+    response, _ = sign_in(client, admin.email)
+    assert response.status_code == 403 and "password only" in response.content.decode()
+    assert rows() == before and "_auth_user_id" not in client.session
