@@ -14,7 +14,8 @@ from .models import (
     Station,
     StationTemplate,
 )
-from .services import challenge_take_latest_checkin
+from .clock import refresh_status
+from .services import challenge_take_latest_checkin, station_templates_changed
 
 
 class MembershipInline(admin.TabularInline):
@@ -62,6 +63,14 @@ class ChallengeAdmin(SimpleHistoryAdmin):
     inlines = [MembershipInline, StationInline, TransitionInline]
     list_select_related = ["cohort", "lead_entity"]
 
+    # A goal edited here moves the challenge's stored progress and status at once, as a check-in
+    # does: the clock refreshes a cohort's statuses only once per local day.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            accelerator = obj.cohort.accelerator
+            refresh_status(accelerator=accelerator, today=accelerator.local_today(), challenge_ids=[obj.pk])
+
 
 @admin.register(PhaseTransition)
 class PhaseTransitionAdmin(admin.ModelAdmin):
@@ -76,6 +85,14 @@ class PhaseTransitionAdmin(admin.ModelAdmin):
 class StationTemplateAdmin(admin.ModelAdmin):
     list_display = ["label", "kind", "anchor", "day_offset", "accelerator"]
     list_filter = ["accelerator", "anchor", "kind"]
+
+    # The clock checks a cohort's stations against the template only when it changed.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            station_templates_changed(accelerator_id=obj.accelerator_id)
+            if change and "accelerator" in form.changed_data and form.initial.get("accelerator"):
+                station_templates_changed(accelerator_id=form.initial["accelerator"])
 
 
 @admin.register(Station)
