@@ -6,7 +6,7 @@ the challenge is closed from Day 101+S. Withdrawn challenges and draft cohorts a
 
 Everything here is set-based SQL, a handful of statements per accelerator whatever the number of
 challenges. Idempotency comes from the database: a phase transition is inserted with
-``ON CONFLICT DO NOTHING`` against a unique (challenge, to_phase) constraint, so however often or
+``ON CONFLICT DO NOTHING`` against its primary key (challenge, to_phase), so however often or
 however concurrently the clock runs, each phase passed is recorded exactly once, and only the
 run whose insert succeeded queues the notification. Concurrent runs for one accelerator also
 queue behind a row lock on the accelerator so their bulk updates never deadlock each other.
@@ -23,7 +23,7 @@ from django.utils import timezone
 from cohorts.calendar import ACCELERATION_DAYS, PHASE_RANK, STEPS, Phase
 from cohorts.models import Accelerator, Cohort
 from core.sql import as_float, case, clamp, date_cast, days_between, false, plus_days, true
-from core.tasking import enqueue_batches
+from core.tasking import enqueue
 
 from . import events
 from .models import Challenge, PhaseTransition, Station, StationTemplate
@@ -142,12 +142,12 @@ def _on_the_clock(accelerator_id: int, cohort_ids) -> str:
 
 def _advance_phases(
     cursor, accelerator_id: int, today: date, now: datetime, cohort_ids, *, with_status: bool = True
-) -> tuple[list[int], list[tuple[int, str, str, date]]]:
+) -> list[tuple[int, str, str, date]]:
     """Move every due challenge forwards to the phase its date calls for, recording each phase passed.
 
     Only ever forwards, and only the challenges that are behind are read and written. A transition
-    is inserted with ``ON CONFLICT DO NOTHING``, so each phase is recorded exactly once; the
-    returned ids are the rows this run inserted (the ones to notify about). With ``with_status``
+    is inserted with ``ON CONFLICT DO NOTHING`` on its primary key, so each phase is recorded exactly
+    once; the returned transitions are the rows this run inserted (the ones to notify about). With ``with_status``
     the same write also stores the moved challenges' progress and status for their new phase (a
     phase change is a change their status depends on), so the daily refresh finds them done; a row
     already refreshed for a later day keeps its values. On PostgreSQL the move and the record are
@@ -178,7 +178,9 @@ def _advance_phases(
             "is_stale": "behind.stale",
             "refreshed_on": day,
         }
-        moves += [f"{column} = CASE WHEN {keep} THEN {CH}.{column} ELSE {value} END" for column, value in fresh_values.items()]
+        moves += [
+            f"{column} = CASE WHEN {keep} THEN {CH}.{column} ELSE {value} END" for column, value in fresh_values.items()
+        ]
     move = f"UPDATE {CH} SET {', '.join(moves)} FROM ({behind}) behind WHERE {CH}.id = behind.id"
     record = f"""
         INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
@@ -186,7 +188,7 @@ def _advance_phases(
         FROM due CROSS JOIN ({_steps_sql()}) steps
         WHERE due.old_rank < steps.to_rank AND steps.to_rank <= due.new_rank
         ON CONFLICT (challenge_id, to_phase) DO NOTHING
-        RETURNING id, challenge_id, from_phase, to_phase, effective_on"""
+        RETURNING challenge_id, from_phase, to_phase, effective_on"""
     if connection.vendor == "postgresql":
         cursor.execute(
             f"WITH due AS ({move} RETURNING behind.id, behind.old_rank, behind.new_rank,"
@@ -201,16 +203,14 @@ def _advance_phases(
     return recorded
 
 
-def _fetch_transitions(cursor) -> tuple[list[int], list[tuple[int, str, str, date]]]:
-    """The inserted rows' ids and transitions, read in chunks into tuples sharing their names and dates,
-    so a tick that records 200,000 transitions keeps the worker within its memory budget."""
-    ids: list[int] = []
+def _fetch_transitions(cursor) -> list[tuple[int, str, str, date]]:
+    """The inserted transitions, read in chunks into tuples sharing their names and dates, so a tick
+    that records 200,000 transitions keeps the worker within its memory budget."""
     transitions: list[tuple[int, str, str, date]] = []
     phases: dict[str, str] = {}
     dates: dict = {}
     while chunk := cursor.fetchmany(_FETCH_CHUNK):
-        for transition_id, challenge_id, from_phase, to_phase, effective_on in chunk:
-            ids.append(transition_id)
+        for challenge_id, from_phase, to_phase, effective_on in chunk:
             transitions.append(
                 (
                     challenge_id,
@@ -219,7 +219,7 @@ def _fetch_transitions(cursor) -> tuple[list[int], list[tuple[int, str, str, dat
                     dates.setdefault(effective_on, _as_date(effective_on)),
                 )
             )
-    return ids, transitions
+    return transitions
 
 
 def refresh_status(
@@ -348,7 +348,7 @@ def clock_tick(
             accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
             today = accelerator.local_today(now)
             with connection.cursor() as cursor:
-                transition_ids, transitions = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
+                transitions = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
                 result.stations_created += _materialise_stations(cursor, accelerator.id, today, cohort_ids)
                 result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
                 result.statuses_changed += refresh_status(
@@ -356,12 +356,12 @@ def clock_tick(
                 )
                 _mark_cohorts_done(cursor, accelerator.id, today, cohort_ids)
             result.transitions.extend(transitions)
-            if transition_ids:
+            if transitions:
                 events.phases_changed.send(
-                    sender=PhaseTransition, accelerator_id=accelerator.id, transition_ids=transition_ids
+                    sender=PhaseTransition, accelerator_id=accelerator.id, transitions=transitions
                 )
-            if notify and transition_ids:
-                transaction.on_commit(lambda ids=transition_ids: _queue_notifications(ids))
+            if notify and transitions:
+                transaction.on_commit(lambda rows=transitions: _queue_notifications(rows))
     return result
 
 
@@ -369,5 +369,8 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _queue_notifications(transition_ids: list[int]) -> None:
-    enqueue_batches("challenges.tasks.notify_phase_changes", transition_ids, batch=NOTIFY_BATCH)
+def _queue_notifications(transitions: list[tuple[int, str, str, date]]) -> None:
+    """One bounded task per batch, each naming its transitions by their keys (challenge id, phase)."""
+    for start in range(0, len(transitions), NOTIFY_BATCH):
+        keys = [(row[0], row[2]) for row in transitions[start : start + NOTIFY_BATCH]]
+        enqueue("challenges.tasks.notify_phase_changes", keys)

@@ -241,10 +241,10 @@ def _seed(challenges: int) -> tuple[int, datetime]:
                 cohort_id, title, goal_statement, lead_entity_id, metric, unit, direction,
                 baseline_value, baseline_period, target_value, phase, phase_since, current_value,
                 progress, expected_progress, status, last_checkin_on, is_stale,
-                withdrawn_at, withdrawn_by_id, withdrawn_reason, created_at, updated_at)
+                withdrawn_at, withdrawn_by_id, withdrawn_reason, trajectory_reason, created_at, updated_at)
             SELECT co.id, 'Bench challenge ' || n, '', %s, 'Waiting time', 'days', 'decrease',
                    40 + n %% 7, '2025', 20, 'design', NULL, 30 + n %% 11,
-                   0, 0, 'not_started', %s, false, NULL, NULL, '', %s, %s
+                   0, 0, 'not_started', %s, false, NULL, NULL, '', '', %s, %s
             FROM (SELECT n, (n - 1) / %s + 1 AS cohort_number FROM generate_series(1, %s) n) g
             JOIN cohorts_cohort co ON co.accelerator_id = %s AND co.number = g.cohort_number
             """,
@@ -270,6 +270,7 @@ def _seed(challenges: int) -> tuple[int, datetime]:
             """,
             [accelerator.local_today(now), accelerator.local_today(now), accelerator.id],
         )
+        cursor.execute("UPDATE cohorts_cohort SET stations_synced = true WHERE accelerator_id = %s", [accelerator.id])
     return accelerator.id, now
 
 
@@ -287,6 +288,10 @@ def _reset(accelerator_id: int) -> None:
             WHERE cohort_id IN (SELECT id FROM cohorts_cohort WHERE accelerator_id = %s)
             """,
             [accelerator_id],
+        )
+        # The clock has not run over the cohorts since (it was down): statuses and overdue marks are due.
+        cursor.execute(
+            "UPDATE cohorts_cohort SET statuses_refreshed_on = NULL WHERE accelerator_id = %s", [accelerator_id]
         )
         cursor.execute("VACUUM ANALYZE")
 
@@ -386,7 +391,8 @@ def _time_save_loop(accelerator_id: int, now: datetime, sample: int) -> float:
         rows = Challenge.objects.filter(cohort__accelerator_id=accelerator_id, phase="design").select_related("cohort")
         for challenge in rows.order_by("id")[:sample]:
             target = phase_on(challenge.cohort, today)
-            for from_phase, to_phase, _days, _plus in STEPS:
+            for step in STEPS:
+                from_phase, to_phase = step.from_phase, step.to_phase
                 if PHASE_ORDER.index(challenge.phase) <= PHASE_ORDER.index(from_phase) and PHASE_ORDER.index(
                     to_phase
                 ) <= PHASE_ORDER.index(target):
@@ -430,13 +436,12 @@ def child_clock(challenges: int, sample: int, repeat: int) -> dict:
             _reset(accelerator_id)
             if method == "full":
                 seconds, transitions = _time_full_tick(accelerator_id, now)
-                full.append(seconds)
-            elif method == "step":
-                step.append(_time_phase_step(accelerator_id, now))
-            elif method == "raw":
-                raw.append(_time_raw_update(accelerator_id, now))
             else:
-                floor.append(_time_floor(accelerator_id, now))
+                seconds = {"step": _time_phase_step, "raw": _time_raw_update, "floor": _time_floor}[method](
+                    accelerator_id, now
+                )
+            {"full": full, "step": step, "raw": raw, "floor": floor}[method].append(seconds)
+            print(f"run {run + 1} {method}: {seconds:.2f} s", file=sys.stderr)  # noqa: T201
             moved = _moved(accelerator_id)
             if moved != challenges:
                 raise RuntimeError(f"{method} moved {moved} of {challenges} challenges to sustainment")
