@@ -243,7 +243,12 @@ def refresh_status(
     if challenge_ids is not None:
         filters += f" AND ch.id IN ({', '.join(str(int(i)) for i in challenge_ids) or 'NULL'})"
     if due_cohorts_only:
-        filters += f" AND (co.statuses_refreshed_on IS NULL OR co.statuses_refreshed_on < {day})"
+        # A cohort the clock has not run over yet (or whose dates or cadence an admin changed: its day
+        # is cleared) has every row recomputed; otherwise only the rows nothing refreshed today.
+        filters += (
+            f" AND (co.statuses_refreshed_on IS NULL"
+            f" OR (co.statuses_refreshed_on < {day} AND (ch.refreshed_on IS NULL OR ch.refreshed_on < {day})))"
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
