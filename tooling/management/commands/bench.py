@@ -4,7 +4,9 @@ Prints each table and writes them, with the machine they ran on, to docs/BENCHMA
 here asserts a time: the figures are for people to read beside their targets.
 """
 
+import os
 import tempfile
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -130,7 +132,9 @@ class Command(BaseCommand):
             f" design, the clock down since): each passes design → acceleration → sustainment, so the clock records"
             f" {clock.transitions:,} transitions. Every figure is the median of {clock.repeat} runs per method on the"
             " same data, the methods taking turns (the machine is shared, so single runs are noisy), reset and"
-            " `VACUUM ANALYZE`d before each run; times include the commit.",
+            " `VACUUM ANALYZE`d before each run; times include the commit."
+            f" Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; the machine's load average then (1, 5, 15 min):"
+            f" {', '.join(f'{load:.1f}' for load in os.getloadavg())} on {os.cpu_count()} cores.",
             "",
             "| method | seconds | × raw UPDATE |",
             "|---|---:|---:|",
