@@ -88,7 +88,7 @@ class WebhookEndpoint(models.Model):
 class WebhookDelivery(models.Model):
     """One event for one endpoint. Marked delivered only once the endpoint answered 2xx.
 
-    ``event_key`` names the event itself (``checkin:12:v1``, ``transition:34``): the unique
+    ``event_key`` names the event itself (``checkin:12:v1``, ``transition:34:sustainment``): the unique
     (endpoint, event_key) makes recording an event twice a no-op, and ``delivery_id``, sent with
     every attempt, lets the receiver drop a repeat of a delivery it already took.
     """

@@ -116,19 +116,19 @@ def on_checkin_recorded(sender, *, checkin: CheckIn, corrected: bool, **kwargs) 
     _record(endpoints, [(CHECKIN_RECORDED, f"checkin:{checkin.pk}:v{checkin.version}", payload)])
 
 
-def on_phases_changed(sender, *, accelerator_id: int, transition_ids: list[int], **kwargs) -> None:
+def on_phases_changed(sender, *, accelerator_id: int, transitions: list, **kwargs) -> None:
     endpoints = _endpoints(accelerator_id)
     if not endpoints:
         return
-    for start in range(0, len(transition_ids), RECORD_BATCH):
-        chunk = transition_ids[start : start + RECORD_BATCH]
-        rows = PhaseTransition.objects.filter(pk__in=chunk).values(
-            "pk", "challenge_id", "challenge__cohort_id", "challenge__title", "from_phase", "to_phase", "effective_on"
+    for start in range(0, len(transitions), RECORD_BATCH):
+        chunk = [(row[0], row[2]) for row in transitions[start : start + RECORD_BATCH]]
+        rows = PhaseTransition.objects.with_keys(chunk).values(
+            "challenge_id", "challenge__cohort_id", "challenge__title", "from_phase", "to_phase", "effective_on"
         )
         found = [
             (
                 PHASE_CHANGED,
-                f"transition:{row['pk']}",
+                f"transition:{row['challenge_id']}:{row['to_phase']}",
                 _envelope(
                     PHASE_CHANGED,
                     {

@@ -94,7 +94,7 @@ def _people_of(taken: dict, user_model) -> set:
     for model, pks in list(taken.items()):
         user_fks = [fk.attname for fk in _foreign_keys(model) if fk.related_model is user_model]
         if user_fks and pks:
-            for row in model._default_manager.filter(pk__in=pks).values_list(*user_fks):
+            for row in model._default_manager.filter(pk__in=list(pks)).values_list(*user_fks):
                 people.update(value for value in row if value is not None)
     return people
 
@@ -156,7 +156,7 @@ def export_accelerator(slug: str) -> str:
         pks = taken.get(model)
         if not pks:
             continue
-        queryset = model._default_manager.filter(pk__in=pks).order_by("pk")
+        queryset = model._default_manager.filter(pk__in=list(pks)).order_by("pk")
         if model._meta.many_to_many:
             queryset = queryset.prefetch_related(*(m.name for m in model._meta.many_to_many))
         for record in serializers.serialize("python", queryset):
@@ -196,7 +196,7 @@ def import_accelerator(data: str) -> dict[str, int]:
     for obj in objects:
         by_model[type(obj.object)].append(obj.object.pk)
     for model, pks in by_model.items():
-        existing = model._default_manager.filter(pk__in=pks).count()
+        existing = model._default_manager.filter(pk__in=list(pks)).count()
         if existing:
             clashes.append(f"{model._meta.label}: {existing}")
     user_model = get_user_model()

@@ -1,20 +1,24 @@
 from django.contrib import admin
 from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from members.models import Membership
 
+from .clock import refresh_status
 from .models import (
     Blocker,
     Challenge,
     CheckIn,
     Notification,
-    PhaseTransition,
     SponsorDigestLog,
     Station,
     StationTemplate,
 )
-from .services import challenge_take_latest_checkin
+from .services import challenge_take_latest_checkin, station_templates_changed
 
 
 class MembershipInline(admin.TabularInline):
@@ -28,16 +32,6 @@ class StationInline(admin.TabularInline):
     extra = 0
     fields = ["kind", "name", "due_on", "state", "done_on"]
     readonly_fields = ["kind", "name", "due_on"]
-
-
-class TransitionInline(admin.TabularInline):
-    model = PhaseTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ["from_phase", "to_phase", "effective_on", "recorded_at"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Challenge)
@@ -58,24 +52,42 @@ class ChallengeAdmin(SimpleHistoryAdmin):
         "withdrawn_at",
         "withdrawn_by",
         "withdrawn_reason",
+        "phase_transitions",
     ]
-    inlines = [MembershipInline, StationInline, TransitionInline]
+    inlines = [MembershipInline, StationInline]
     list_select_related = ["cohort", "lead_entity"]
 
+    # Django's admin takes no model with a composite primary key (a transition's is its challenge and
+    # phase), so the transitions are shown here, read-only: only the clock records them.
+    @admin.display(description=_("phase transitions"))
+    def phase_transitions(self, obj):
+        rows = [
+            (t.get_from_phase_display(), t.get_to_phase_display(), date_format(t.effective_on, "DATE_FORMAT"))
+            for t in obj.transitions.order_by("effective_on")
+        ]
+        return format_html_join(mark_safe("<br>"), "{} → {} ({})", rows) or "–"
 
-@admin.register(PhaseTransition)
-class PhaseTransitionAdmin(admin.ModelAdmin):
-    list_display = ["challenge", "from_phase", "to_phase", "effective_on", "recorded_at"]
-    list_filter = ["to_phase", "challenge__cohort"]
-    search_fields = ["challenge__title"]
-    date_hierarchy = "effective_on"
-    list_select_related = ["challenge"]
+    # A goal edited here moves the challenge's stored progress and status at once, as a check-in
+    # does: the clock refreshes a cohort's statuses only once per local day.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            accelerator = obj.cohort.accelerator
+            refresh_status(accelerator=accelerator, today=accelerator.local_today(), challenge_ids=[obj.pk])
 
 
 @admin.register(StationTemplate)
 class StationTemplateAdmin(admin.ModelAdmin):
     list_display = ["label", "kind", "anchor", "day_offset", "accelerator"]
     list_filter = ["accelerator", "anchor", "kind"]
+
+    # The clock checks a cohort's stations against the template only when it changed.
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            station_templates_changed(accelerator_id=obj.accelerator_id)
+            if change and "accelerator" in form.changed_data and form.initial.get("accelerator"):
+                station_templates_changed(accelerator_id=form.initial["accelerator"])
 
 
 @admin.register(Station)

@@ -6,7 +6,7 @@ the challenge is closed from Day 101+S. Withdrawn challenges and draft cohorts a
 
 Everything here is set-based SQL, a handful of statements per accelerator whatever the number of
 challenges. Idempotency comes from the database: a phase transition is inserted with
-``ON CONFLICT DO NOTHING`` against a unique (challenge, to_phase) constraint, so however often or
+``ON CONFLICT DO NOTHING`` against its primary key (challenge, to_phase), so however often or
 however concurrently the clock runs, each phase passed is recorded exactly once, and only the
 run whose insert succeeded queues the notification. Concurrent runs for one accelerator also
 queue behind a row lock on the accelerator so their bulk updates never deadlock each other.
@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from cohorts.calendar import ACCELERATION_DAYS, PHASE_RANK, STEPS, Phase
 from cohorts.models import Accelerator, Cohort
-from core.sql import as_float, case, clamp, date_cast, date_param, days_between, false, placeholders, plus_days
-from core.tasking import enqueue_batches
+from core.sql import as_float, case, clamp, date_cast, days_between, false, plus_days, true
+from core.tasking import enqueue
 
 from . import events
 from .models import Challenge, PhaseTransition, Station, StationTemplate
@@ -56,12 +56,6 @@ ST = Station._meta.db_table
 STT = StationTemplate._meta.db_table
 
 
-def _scope_sql(cohort_ids: list[int] | None) -> tuple[str, list]:
-    if not cohort_ids:
-        return "", []
-    return f" AND co.id IN ({placeholders(cohort_ids)})", list(cohort_ids)
-
-
 # --- The steps -------------------------------------------------------------------------------------
 
 
@@ -83,10 +77,10 @@ def _step_date(step, launch_date: str, sustainment_days: str) -> str:
     return plus_days(launch_date, f"{step.days} + {step.plus_sustainment} * {sustainment_days}")
 
 
-def _target_rank_sql(launch_date: str, sustainment_days: str) -> str:
-    """The rank of the phase the date calls for (``phase_on`` in SQL): the last step already in effect."""
+def _target_rank_sql(launch_date: str, sustainment_days: str, today: str) -> str:
+    """The rank of the phase ``today`` calls for (``phase_on`` in SQL): the last step already in effect."""
     whens = " ".join(
-        f"WHEN {_step_date(step, launch_date, sustainment_days)} <= {date_cast()} THEN {PHASE_RANK[step.to_phase]}"
+        f"WHEN {_step_date(step, launch_date, sustainment_days)} <= {today} THEN {PHASE_RANK[step.to_phase]}"
         for step in reversed(STEPS)
     )
     return f"(CASE {whens} ELSE {PHASE_RANK[Phase.DESIGN]} END)"
@@ -103,87 +97,120 @@ def _phase_since_sql(rank: str, launch_date: str, sustainment_days: str) -> str:
     return f"(CASE {rank} {whens} END)"
 
 
+def _day_sql(day: date) -> str:
+    """A local date as a SQL literal (a ``date``'s ISO form is digits and dashes only), so the
+    statements below carry it without a placeholder per use."""
+    return date_cast(f"'{day.isoformat()}'")
+
+
+def _fresh_columns(*, phase: str, today: str) -> str:
+    """Progress, expected progress, the stale flag and the status inputs of ``ch`` (of cohort ``co``,
+    accelerator ``ac``) on ``today`` in ``phase``: the select list whose ``calc`` row ``_status_of``
+    turns into a status. The one place the stored values' rule is written in SQL."""
+    day = clamp(days_between(today, "co.launch_date"), 0, ACCELERATION_DAYS)
+    expected = f"({as_float(day)} / {ACCELERATION_DAYS})"
+    # "+ 0.0" turns the -0.0 that 0 / (a negative span) gives for decrease metrics into 0.0.
+    progress = (
+        f"({as_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
+        f" / {as_float('ch.target_value - ch.baseline_value')} + 0.0)"
+    )
+    since_checkin = days_between(today, "COALESCE(ch.last_checkin_on, co.launch_date)")
+    stale = f"""(CASE
+        WHEN {phase} = '{Phase.ACCELERATION.value}' THEN {since_checkin} > ac.checkin_cadence_days + {STALE_GRACE_DAYS}
+        WHEN {phase} = '{Phase.SUSTAINMENT.value}' THEN {since_checkin} > {SUSTAINMENT_CADENCE_DAYS + STALE_GRACE_DAYS}
+        ELSE {false()} END)"""
+    gain = gain_sql(value="ch.current_value", baseline="ch.baseline_value", target="ch.target_value")
+    span = span_sql(baseline="ch.baseline_value", target="ch.target_value")
+    return (
+        f"{phase} AS phase, {progress} AS progress, {expected} AS expected, {stale} AS stale,"
+        f" {gain} AS gain, {span} AS span, {day} AS day"
+    )
+
+
+def _status_of(calc: str) -> str:
+    return status_sql(gain=f"{calc}.gain", span=f"{calc}.span", day=f"{calc}.day", phase=f"{calc}.phase")
+
+
+def _on_the_clock(accelerator_id: int, cohort_ids) -> str:
+    """The challenges the clock keeps: launched cohorts of the accelerator, not withdrawn (ids are ints)."""
+    scope = f" AND co.id IN ({', '.join(str(int(i)) for i in cohort_ids)})" if cohort_ids else ""
+    return (
+        f"co.accelerator_id = {int(accelerator_id)} AND co.status = '{Cohort.Status.LAUNCHED.value}'"
+        f" AND ch.withdrawn_at IS NULL{scope}"
+    )
+
+
 def _advance_phases(
-    cursor, accelerator_id: int, today: date, now: datetime, cohort_ids
-) -> tuple[list[int], list[tuple[int, str, str, date]]]:
+    cursor, accelerator_id: int, today: date, now: datetime, cohort_ids, *, with_status: bool = True
+) -> list[tuple[int, str, str, date]]:
     """Move every due challenge forwards to the phase its date calls for, recording each phase passed.
 
-    Only ever forwards, and only the challenges that are behind are written. A transition is
-    inserted with ``ON CONFLICT DO NOTHING``, so each phase is recorded exactly once; the returned
-    ids are the rows this run inserted (the ones to notify about). On PostgreSQL the move and the
-    record are one statement (the UPDATE's RETURNING feeds the INSERT), so the challenges are read
-    and written once; SQLite, which has no data-modifying WITH, records first and then moves.
+    Only ever forwards, and only the challenges that are behind are read and written. A transition
+    is inserted with ``ON CONFLICT DO NOTHING`` on its primary key, so each phase is recorded exactly
+    once; the returned transitions are the rows this run inserted (the ones to notify about). With ``with_status``
+    the same write also stores the moved challenges' progress and status for their new phase (a
+    phase change is a change their status depends on), so the daily refresh finds them done; a row
+    already refreshed for a later day keeps its values. On PostgreSQL the move and the record are
+    one statement (the UPDATE's RETURNING feeds the INSERT); SQLite, which has no data-modifying
+    WITH, records first and then moves.
     """
-    scope, scope_params = _scope_sql(cohort_ids)
-    target = _target_rank_sql("co.launch_date", "co.sustainment_days")
+    day = _day_sql(today)
+    target = _target_rank_sql("co.launch_date", "co.sustainment_days", day)
+    phase = _rank_phase_sql(target)
+    fresh = f", {_fresh_columns(phase=phase, today=day)}" if with_status else ""
     behind = f"""
-        FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
-        WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
-          AND {_phase_rank("ch.phase")} < {target} {scope}"""
-    dates = [date_param(today)] * len(STEPS)  # one per WHEN of ``target``
-    behind_params = [accelerator_id, *dates, *scope_params]
+        SELECT calc.*{f", {_status_of('calc')} AS status" if with_status else ""} FROM (
+            SELECT ch.id, {_phase_rank("ch.phase")} AS old_rank, {target} AS new_rank,
+                   co.launch_date, co.sustainment_days{fresh}
+            FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id JOIN {AC} ac ON ac.id = co.accelerator_id
+            WHERE {_on_the_clock(accelerator_id, cohort_ids)} AND {_phase_rank("ch.phase")} < {target}
+        ) calc"""
+    moves = [
+        f"phase = {_rank_phase_sql('behind.new_rank')}",
+        f"phase_since = {_phase_since_sql('behind.new_rank', 'behind.launch_date', 'behind.sustainment_days')}",
+    ]
+    if with_status:
+        keep = f"{CH}.refreshed_on > {day}"  # refreshed for a later day: never moved backwards
+        fresh_values = {
+            "progress": "behind.progress",
+            "expected_progress": "behind.expected",
+            "status": "behind.status",
+            "is_stale": "behind.stale",
+            "refreshed_on": day,
+        }
+        moves += [
+            f"{column} = CASE WHEN {keep} THEN {CH}.{column} ELSE {value} END" for column, value in fresh_values.items()
+        ]
+    move = f"UPDATE {CH} SET {', '.join(moves)} FROM ({behind}) behind WHERE {CH}.id = behind.id"
     record = f"""
         INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
         SELECT due.id, steps.from_phase, steps.to_phase, {_takes_effect("due.launch_date", "due.sustainment_days")}, %s
         FROM due CROSS JOIN ({_steps_sql()}) steps
         WHERE due.old_rank < steps.to_rank AND steps.to_rank <= due.new_rank
         ON CONFLICT (challenge_id, to_phase) DO NOTHING
-        RETURNING id, challenge_id, from_phase, to_phase, effective_on"""
+        RETURNING challenge_id, from_phase, to_phase, effective_on"""
     if connection.vendor == "postgresql":
         cursor.execute(
-            f"""
-            WITH behind AS (
-                SELECT ch.id, {_phase_rank("ch.phase")} AS old_rank, {target} AS new_rank,
-                       co.launch_date, co.sustainment_days
-                {behind}
-            ), due AS (
-                UPDATE {CH} SET phase = {_rank_phase_sql("behind.new_rank")},
-                    phase_since = {_phase_since_sql("behind.new_rank", "behind.launch_date", "behind.sustainment_days")}
-                FROM behind WHERE {CH}.id = behind.id
-                RETURNING behind.*
-            )
-            {record}
-            """,
-            [*dates, *behind_params, now],
+            f"WITH due AS ({move} RETURNING behind.id, behind.old_rank, behind.new_rank,"
+            f" behind.launch_date, behind.sustainment_days) {record}",
+            [now],
         )
         return _fetch_transitions(cursor)
     # SQLite: the same rows, recorded from the phases as they stand, then moved.
-    cursor.execute(
-        f"""
-        WITH due AS (
-            SELECT ch.id, {_phase_rank("ch.phase")} AS old_rank, {target} AS new_rank,
-                   co.launch_date, co.sustainment_days
-            {behind}
-        )
-        {record}
-        """,
-        [*dates, *behind_params, now],
-    )
+    cursor.execute(f"WITH due AS ({behind}) {record}", [now])
     recorded = _fetch_transitions(cursor)
-    new_rank = _target_rank_sql(f"{CO}.launch_date", f"{CO}.sustainment_days")
-    cursor.execute(
-        f"""
-        UPDATE {CH} SET
-            phase = (SELECT {_rank_phase_sql(new_rank)} FROM {CO} WHERE {CO}.id = {CH}.cohort_id),
-            phase_since = (SELECT {_phase_since_sql(new_rank, f"{CO}.launch_date", f"{CO}.sustainment_days")}
-                           FROM {CO} WHERE {CO}.id = {CH}.cohort_id)
-        WHERE id IN (SELECT ch.id {behind})
-        """,
-        [*dates, *dates, *behind_params],
-    )
+    cursor.execute(move)
     return recorded
 
 
-def _fetch_transitions(cursor) -> tuple[list[int], list[tuple[int, str, str, date]]]:
-    """The inserted rows' ids and transitions, read in chunks into tuples sharing their names and dates,
-    so a tick that records 200,000 transitions keeps the worker within its memory budget."""
-    ids: list[int] = []
+def _fetch_transitions(cursor) -> list[tuple[int, str, str, date]]:
+    """The inserted transitions, read in chunks into tuples sharing their names and dates, so a tick
+    that records 200,000 transitions keeps the worker within its memory budget."""
     transitions: list[tuple[int, str, str, date]] = []
     phases: dict[str, str] = {}
     dates: dict = {}
     while chunk := cursor.fetchmany(_FETCH_CHUNK):
-        for transition_id, challenge_id, from_phase, to_phase, effective_on in chunk:
-            ids.append(transition_id)
+        for challenge_id, from_phase, to_phase, effective_on in chunk:
             transitions.append(
                 (
                     challenge_id,
@@ -192,105 +219,114 @@ def _fetch_transitions(cursor) -> tuple[list[int], list[tuple[int, str, str, dat
                     dates.setdefault(effective_on, _as_date(effective_on)),
                 )
             )
-    return ids, transitions
+    return transitions
 
 
 def refresh_status(
-    *, accelerator: Accelerator, today: date, challenge_ids: list[int] | None = None, cohort_ids=None
+    *,
+    accelerator: Accelerator,
+    today: date,
+    challenge_ids: list[int] | None = None,
+    cohort_ids=None,
+    due_cohorts_only: bool = False,
 ) -> int:
     """Recompute stored progress, expected progress, status and the stale flag, set-based.
 
-    Used by the clock for a whole accelerator and by the check-in service for one challenge,
-    so the rule lives in one place. Only rows whose values change are written, and each row at
-    most once a day otherwise (``refreshed_on``): a tick for an earlier day than the last one
-    (a delayed task, a clock set back) never moves stored state backwards.
+    Used by the clock once a local day per cohort (``due_cohorts_only``: the cohorts whose
+    ``statuses_refreshed_on`` is before ``today``) and by every change a status depends on (a
+    check-in written or corrected, a goal edited) for the one challenge, so the rule lives in one
+    place. Only rows whose values change are written, and a row refreshed for a later day (a
+    delayed task, a clock set back) is never moved backwards.
     """
-    today_sql = date_cast()
-    day = clamp(days_between(today_sql, "co.launch_date"), 0, ACCELERATION_DAYS)
-    expected = f"({as_float(day)} / {ACCELERATION_DAYS})"
-    # "+ 0.0" turns the -0.0 that 0 / (a negative span) gives for decrease metrics into 0.0.
-    progress = (
-        f"({as_float('COALESCE(ch.current_value, ch.baseline_value) - ch.baseline_value')}"
-        f" / {as_float('ch.target_value - ch.baseline_value')} + 0.0)"
-    )
-    since_checkin = days_between(today_sql, "COALESCE(ch.last_checkin_on, co.launch_date)")
-    stale = f"""(CASE
-        WHEN ch.phase = '{Phase.ACCELERATION.value}' THEN {since_checkin} > ac.checkin_cadence_days + {STALE_GRACE_DAYS}
-        WHEN ch.phase = '{Phase.SUSTAINMENT.value}' THEN {since_checkin} > {SUSTAINMENT_CADENCE_DAYS + STALE_GRACE_DAYS}
-        ELSE {false()} END)"""
-    gain = gain_sql(value="ch.current_value", baseline="ch.baseline_value", target="ch.target_value")
-    span = span_sql(baseline="ch.baseline_value", target="ch.target_value")
-    params: list = [date_param(today)] * 4 + [accelerator.id]
+    day = _day_sql(today)
     filters = ""
     if challenge_ids is not None:
-        filters += f" AND ch.id IN ({placeholders(challenge_ids)})"
-        params += list(challenge_ids)
-    scope, scope_params = _scope_sql(cohort_ids)
-    params += scope_params
+        filters += f" AND ch.id IN ({', '.join(str(int(i)) for i in challenge_ids) or 'NULL'})"
+    if due_cohorts_only:
+        # A cohort the clock has not run over yet (or whose dates or cadence an admin changed: its day
+        # is cleared) has every row recomputed; otherwise only the rows nothing refreshed today.
+        filters += (
+            f" AND (co.statuses_refreshed_on IS NULL"
+            f" OR (co.statuses_refreshed_on < {day} AND (ch.refreshed_on IS NULL OR ch.refreshed_on < {day})))"
+        )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE {CH} SET progress = fresh.progress, expected_progress = fresh.expected,
-                status = fresh.status, is_stale = fresh.stale, refreshed_on = {today_sql}
+                status = fresh.status, is_stale = fresh.stale, refreshed_on = {day}
             FROM (
-                SELECT calc.id, calc.progress, calc.expected, calc.stale,
-                       {status_sql(gain="calc.gain", span="calc.span", day="calc.day", phase="calc.phase")} AS status
+                SELECT calc.id, calc.progress, calc.expected, calc.stale, {_status_of("calc")} AS status
                 FROM (
-                    SELECT ch.id, ch.phase, {progress} AS progress, {expected} AS expected, {stale} AS stale,
-                           {gain} AS gain, {span} AS span, {day} AS day
+                    SELECT ch.id, {_fresh_columns(phase="ch.phase", today=day)}
                     FROM {CH} ch
                     JOIN {CO} co ON co.id = ch.cohort_id
                     JOIN {AC} ac ON ac.id = co.accelerator_id
-                    WHERE co.accelerator_id = %s AND co.status = '{Cohort.Status.LAUNCHED.value}'
-                      AND ch.withdrawn_at IS NULL
-                      {filters} {scope}
+                    WHERE {_on_the_clock(accelerator.id, cohort_ids)} {filters}
                 ) calc
             ) fresh
             WHERE {CH}.id = fresh.id
-              AND ({CH}.refreshed_on IS NULL OR {CH}.refreshed_on <= {today_sql})
+              AND ({CH}.refreshed_on IS NULL OR {CH}.refreshed_on <= {day})
               AND ({CH}.status <> fresh.status OR {CH}.progress <> fresh.progress
                    OR {CH}.expected_progress <> fresh.expected OR {CH}.is_stale <> fresh.stale
-                   OR {CH}.refreshed_on IS NULL OR {CH}.refreshed_on < {today_sql})
-            """,
-            [date_param(today), *params, date_param(today), date_param(today)],
+                   OR {CH}.refreshed_on IS NULL OR {CH}.refreshed_on < {day})
+            """
         )
         return cursor.rowcount
 
 
-def _materialise_stations(cursor, accelerator_id: int, cohort_ids) -> int:
-    anchor = "CASE t.anchor WHEN 'launch' THEN co.launch_date ELSE co.design_start END"
-    scope, scope_params = _scope_sql(cohort_ids)
+def _materialise_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
+    """Give each challenge the stations of its accelerator's template, checking only where the answer
+    can have changed: cohorts whose template changed since they were last synced (``stations_synced``
+    cleared) and challenges that have no station yet. A station born already past its day is born overdue.
+    """
+    day = _day_sql(today)
+    due_on = plus_days("CASE t.anchor WHEN 'launch' THEN co.launch_date ELSE co.design_start END", "t.day_offset")
     cursor.execute(
         f"""
         INSERT INTO {ST} (challenge_id, template_id, kind, name, due_on, state, done_on, done_by_id)
-        SELECT ch.id, t.id, t.kind, t.name, {plus_days(anchor, "t.day_offset")}, 'pending', NULL, NULL
+        SELECT ch.id, t.id, t.kind, t.name, {due_on},
+               CASE WHEN {due_on} < {day} THEN 'overdue' ELSE 'pending' END, NULL, NULL
         FROM {CH} ch
         JOIN {CO} co ON co.id = ch.cohort_id
         JOIN {STT} t ON t.accelerator_id = co.accelerator_id
-        WHERE co.accelerator_id = %s AND co.status = 'launched' AND ch.withdrawn_at IS NULL
+        WHERE {_on_the_clock(accelerator_id, cohort_ids)}
+          AND (co.stations_synced = {false()} OR NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id))
           AND NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id AND s.template_id = t.id)
-          {scope}
         ON CONFLICT (challenge_id, template_id) DO NOTHING
-        """,
-        [accelerator_id, *scope_params],
+        """
     )
     return cursor.rowcount
 
 
 def _mark_overdue_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
-    scope, scope_params = _scope_sql(cohort_ids)
+    """Mark overdue the pending stations whose day passed since the clock last ran over their cohort
+    (all past ones for a cohort it has not run over yet), read through the (state, due_on) index."""
+    day = _day_sql(today)
     cursor.execute(
         f"""
         UPDATE {ST} SET state = 'overdue'
-        WHERE state = 'pending' AND due_on < {date_cast()}
-          AND challenge_id IN (
-              SELECT ch.id FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
-              WHERE co.accelerator_id = %s AND ch.withdrawn_at IS NULL {scope}
-          )
-        """,
-        [date_param(today), accelerator_id, *scope_params],
+        FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
+        WHERE {ST}.challenge_id = ch.id AND {ST}.state = 'pending' AND {ST}.due_on < {day}
+          AND (co.statuses_refreshed_on IS NULL OR {ST}.due_on >= co.statuses_refreshed_on)
+          AND {_on_the_clock(accelerator_id, cohort_ids)}
+        """
     )
     return cursor.rowcount
+
+
+def _mark_cohorts_done(cursor, accelerator_id: int, today: date, cohort_ids) -> None:
+    """Record that the clock brought these cohorts up to ``today`` (never moving the day backwards)."""
+    day = _day_sql(today)
+    scope = f" AND id IN ({', '.join(str(int(i)) for i in cohort_ids)})" if cohort_ids else ""
+    behind = f"statuses_refreshed_on IS NULL OR statuses_refreshed_on < {day}"
+    cursor.execute(
+        f"""
+        UPDATE {CO} SET statuses_refreshed_on = CASE WHEN {behind} THEN {day} ELSE statuses_refreshed_on END,
+            stations_synced = {true()}
+        WHERE accelerator_id = {int(accelerator_id)} AND status = '{Cohort.Status.LAUNCHED.value}'
+          AND ({behind} OR stations_synced = {false()}){scope}
+        """
+    )
 
 
 def clock_tick(
@@ -302,7 +338,10 @@ def clock_tick(
 ) -> TickResult:
     """Bring every challenge (of the given accelerators / cohorts) to its phase as of ``now``.
 
-    Each accelerator is handled in its own transaction, on its own local date.
+    Each accelerator is handled in its own transaction, on its own local date. Beyond moving the
+    challenges that are due, a tick works only where something changed: a cohort's statuses and
+    overdue marks once per local day (its ``statuses_refreshed_on``), its stations when the
+    template changed or a challenge has none.
     """
     now = now or timezone.now()
     result = TickResult()
@@ -314,17 +353,20 @@ def clock_tick(
             accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
             today = accelerator.local_today(now)
             with connection.cursor() as cursor:
-                transition_ids, transitions = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
-                result.stations_created += _materialise_stations(cursor, accelerator.id, cohort_ids)
+                transitions = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
+                result.stations_created += _materialise_stations(cursor, accelerator.id, today, cohort_ids)
                 result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
-            result.statuses_changed += refresh_status(accelerator=accelerator, today=today, cohort_ids=cohort_ids)
-            result.transitions.extend(transitions)
-            if transition_ids:
-                events.phases_changed.send(
-                    sender=PhaseTransition, accelerator_id=accelerator.id, transition_ids=transition_ids
+                result.statuses_changed += refresh_status(
+                    accelerator=accelerator, today=today, cohort_ids=cohort_ids, due_cohorts_only=True
                 )
-            if notify and transition_ids:
-                transaction.on_commit(lambda ids=transition_ids: _queue_notifications(ids))
+                _mark_cohorts_done(cursor, accelerator.id, today, cohort_ids)
+            result.transitions.extend(transitions)
+            if transitions:
+                events.phases_changed.send(
+                    sender=PhaseTransition, accelerator_id=accelerator.id, transitions=transitions
+                )
+            if notify and transitions:
+                transaction.on_commit(lambda rows=transitions: _queue_notifications(rows))
     return result
 
 
@@ -332,5 +374,8 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _queue_notifications(transition_ids: list[int]) -> None:
-    enqueue_batches("challenges.tasks.notify_phase_changes", transition_ids, batch=NOTIFY_BATCH)
+def _queue_notifications(transitions: list[tuple[int, str, str, date]]) -> None:
+    """One bounded task per batch, each naming its transitions by their keys (challenge id, phase)."""
+    for start in range(0, len(transitions), NOTIFY_BATCH):
+        keys = [(row[0], row[2]) for row in transitions[start : start + NOTIFY_BATCH]]
+        enqueue("challenges.tasks.notify_phase_changes", keys)

@@ -10,5 +10,6 @@ from django.dispatch import Signal
 
 # ``checkin`` (a CheckIn just created or corrected), ``corrected`` (bool).
 checkin_recorded = Signal()
-# ``accelerator_id``, ``transition_ids`` (PhaseTransition rows this clock run inserted).
+# ``accelerator_id``, ``transitions`` (``(challenge_id, from_phase, to_phase, effective_on)`` of the
+# PhaseTransition rows this clock run inserted; a transition's key is its challenge and ``to_phase``).
 phases_changed = Signal()

@@ -174,11 +174,32 @@ class Challenge(SearchKeyed):
         return progress_text(self.progress)
 
 
-class PhaseTransition(models.Model):
-    """A phase a challenge entered, with the date it took effect; recorded exactly once."""
+class PhaseTransitionQuerySet(models.QuerySet):
+    def with_keys(self, keys):
+        """The transitions named by ``(challenge_id, to_phase)`` keys (a list of pairs, as tasks carry
+        them): one ``challenge_id IN (…)`` per phase, served by the primary key."""
+        by_phase: dict[str, list[int]] = {}
+        for challenge_id, to_phase in keys:
+            by_phase.setdefault(to_phase, []).append(challenge_id)
+        if not by_phase:
+            return self.none()
+        match = Q()
+        for to_phase, challenge_ids in by_phase.items():
+            match |= Q(to_phase=to_phase, challenge_id__in=challenge_ids)
+        return self.filter(match)
 
-    # No index of its own: the unique (challenge, to_phase) index below starts with it and serves
-    # every lookup by challenge, and the clock inserts one row fewer index entry per transition.
+
+class PhaseTransition(models.Model):
+    """A phase a challenge entered, with the date it took effect; recorded exactly once.
+
+    Its natural key is its primary key: (challenge, to_phase). The clock inserts into one index
+    instead of a surrogate id's and a unique one beside it, and ``ON CONFLICT`` on that key is what
+    makes each phase recorded once however often the clock runs. Code names a transition by the
+    pair (``PhaseTransition.objects.with_keys``).
+    """
+
+    pk = models.CompositePrimaryKey("challenge", "to_phase")
+    # No index of its own: the primary key starts with it and serves every lookup by challenge.
     challenge = models.ForeignKey(
         Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="transitions", db_index=False
     )
@@ -187,17 +208,22 @@ class PhaseTransition(models.Model):
     effective_on = models.DateField(_("took effect on"))
     recorded_at = models.DateTimeField(_("recorded at"))
 
+    objects = PhaseTransitionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("phase transition")
         verbose_name_plural = _("phase transitions")
         ordering = ["challenge", "effective_on"]
         constraints = [
-            models.UniqueConstraint(fields=["challenge", "to_phase"], name="transition_once_per_phase"),
             models.CheckConstraint(condition=~Q(from_phase=F("to_phase")), name="transition_changes_phase"),
         ]
 
     def __str__(self) -> str:
         return f"{self.challenge}: {self.get_from_phase_display()} → {self.get_to_phase_display()}"
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.challenge_id, self.to_phase)
 
 
 class StationKind(models.TextChoices):
@@ -261,8 +287,10 @@ class Station(models.Model):
         OVERDUE = "overdue", _("overdue")
         DONE = "done", _("done")
 
+    # No index of its own: the unique (challenge, template) index starts with it and serves every
+    # lookup by challenge, and each station the clock writes updates one index fewer.
     challenge = models.ForeignKey(
-        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="stations"
+        Challenge, verbose_name=_("challenge"), on_delete=models.CASCADE, related_name="stations", db_index=False
     )
     template = models.ForeignKey(
         StationTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="stations"

@@ -61,10 +61,11 @@ def deliver_to_people(
     return send_each(messages)
 
 
-def notify_phase_changes(*, transition_ids: list[int]) -> int:
-    """Tell each challenge's team lead, coach and sponsor which phase it entered."""
+def notify_phase_changes(*, transition_keys) -> int:
+    """Tell each challenge's team lead, coach and sponsor which phase it entered (the transitions
+    named by their ``(challenge_id, to_phase)`` keys)."""
     transitions = list(
-        PhaseTransition.objects.filter(id__in=transition_ids).select_related("challenge__cohort__accelerator")
+        PhaseTransition.objects.with_keys(transition_keys).select_related("challenge__cohort__accelerator")
     )
     by_challenge = defaultdict(list)
     for transition in transitions:

@@ -12,6 +12,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cohorts.models import Accelerator, Cohort
 from members.models import Membership
 
 from . import events, goals, periods
@@ -344,4 +345,14 @@ def accelerator_install_default_stations(*, accelerator) -> int:
         for kind, anchor, offset in DEFAULT_STATIONS
     ]
     created = StationTemplate.objects.bulk_create(rows, ignore_conflicts=True)
+    station_templates_changed(accelerator_id=accelerator.pk)
     return len(created)
+
+
+@transaction.atomic
+def station_templates_changed(*, accelerator_id: int) -> None:
+    """After an accelerator's station template changed: its cohorts' stations are checked against it
+    on the clock's next tick (``Cohort.stations_synced``). Behind the accelerator's row lock, which
+    the tick holds, so a change made during a tick is never marked as seen by it."""
+    list(Accelerator.objects.select_for_update().filter(pk=accelerator_id).values_list("pk", flat=True))
+    Cohort.objects.filter(accelerator_id=accelerator_id).update(stations_synced=False)

@@ -25,8 +25,11 @@ def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
-def notify_phase_changes(transition_ids: list[int]) -> int:
-    return notifications.notify_phase_changes(transition_ids=transition_ids)
+def notify_phase_changes(transition_keys: list) -> int:
+    """``transition_keys``: ``[challenge_id, to_phase]`` pairs (JSON has no tuples). A task queued before
+    transitions had that key carried bare ids, which no longer name anything: those are skipped."""
+    keys = [tuple(key) for key in transition_keys if isinstance(key, list | tuple) and len(key) == 2]
+    return notifications.notify_phase_changes(transition_keys=keys)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)

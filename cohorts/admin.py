@@ -25,6 +25,12 @@ class AcceleratorAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityInline]
 
+    # The stale flag counts the check-in cadence: its cohorts' statuses are refreshed on the next tick.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "checkin_cadence_days" in form.changed_data:
+            Cohort.objects.filter(accelerator=obj).update(statuses_refreshed_on=None)
+
 
 @admin.register(Entity)
 class EntityAdmin(SimpleHistoryAdmin):
@@ -40,3 +46,9 @@ class CohortAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
     date_hierarchy = "launch_date"
     readonly_fields = ["launched_at", "launched_by", "created_at"]
+
+    # The cohort's dates and sustainment length move its phases and statuses: refreshed on the next tick.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"launch_date", "design_start", "sustainment_days"} & set(form.changed_data):
+            Cohort.objects.filter(pk=obj.pk).update(statuses_refreshed_on=None, stations_synced=False)

@@ -229,12 +229,18 @@ class Cohort(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The clock's own bookkeeping, so a 15-minute tick works only where something changed: the local
+    # day it last refreshed the cohort's statuses and marked its overdue stations (once per local
+    # day; never moved backwards), and whether its challenges' stations follow the accelerator's
+    # current template (cleared when the template changes).
+    statuses_refreshed_on = models.DateField(_("statuses refreshed on"), null=True, blank=True, editable=False)
+    stations_synced = models.BooleanField(_("stations follow the template"), db_default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # What an edit form carries back: a save whose form showed an older value is refused. The
     # database default serves rows written without it (raw SQL, older migrations' models).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "statuses_refreshed_on", "stations_synced"])
 
     class Meta:
         verbose_name = _("cohort")

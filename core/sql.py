@@ -51,6 +51,10 @@ def false() -> str:
     return "false" if connection.vendor == "postgresql" else "0"
 
 
+def true() -> str:
+    return "true" if connection.vendor == "postgresql" else "1"
+
+
 def placeholders(values) -> str:
     """``%s, %s, …`` for an IN list (``NULL`` for an empty one, which matches nothing)."""
     return ", ".join(["%s"] * len(values)) or "NULL"

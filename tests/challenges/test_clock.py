@@ -268,3 +268,92 @@ def test_a_tick_for_an_earlier_day_never_moves_stored_state_backwards():
     clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=61), 9), notify=False)
     challenge.refresh_from_db()
     assert challenge.expected_progress == pytest.approx(0.61)
+
+
+# --- Working only where something changed (issue 20) ----------------------------------------------
+
+
+def test_statuses_are_refreshed_once_per_local_day_and_at_once_on_a_checkin():
+    from challenges.services import challenge_take_latest_checkin
+    from tests.factories import CheckInFactory
+
+    challenge = make_challenge("Asia/Dubai", current_value=Decimal("38"))  # decrease 40 → 20
+    morning = at_local("Asia/Dubai", LAUNCH + timedelta(days=50), 9)
+    clock.clock_tick(now=morning, notify=False)
+    challenge.refresh_from_db()
+    assert challenge.status == Status.OFF_TRACK
+    assert challenge.cohort.__class__.objects.get(pk=challenge.cohort_id).statuses_refreshed_on == LAUNCH + timedelta(
+        days=50
+    )
+
+    # A write that bypasses every service is not seen by the next 15-minute ticks of the same day:
+    # they do not recompute the cohort's statuses.
+    Challenge.objects.filter(pk=challenge.pk).update(current_value=Decimal("19"))
+    later = clock.clock_tick(now=morning + timedelta(minutes=15), notify=False)
+    challenge.refresh_from_db()
+    assert (later.statuses_changed, challenge.status) == (0, Status.OFF_TRACK)
+
+    # A check-in refreshes its challenge at once...
+    CheckInFactory(challenge=challenge, value=Decimal("30"), period=7, reported_on=LAUNCH + timedelta(days=50))
+    challenge_take_latest_checkin(challenge=challenge, today=LAUNCH + timedelta(days=50))
+    challenge.refresh_from_db()
+    assert challenge.status == Status.ON_TRACK  # 50% on Day 50
+
+    # ...and the next local day's first tick refreshes the cohort (expected progress moves on).
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=51), 0, 5), notify=False)
+    challenge.refresh_from_db()
+    assert challenge.expected_progress == pytest.approx(0.51)
+    assert challenge.refreshed_on == LAUNCH + timedelta(days=51)
+
+
+def test_a_changed_station_template_reaches_launched_cohorts_on_the_next_tick():
+    from challenges.models import StationTemplate
+    from challenges.services import accelerator_install_default_stations, station_templates_changed
+
+    challenge = make_challenge("Asia/Tashkent")
+    accelerator = challenge.cohort.accelerator
+    accelerator_install_default_stations(accelerator=accelerator)
+    clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=2), 9), notify=False)
+    assert challenge.stations.count() == 11
+    quiet = clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=2), 10), notify=False)
+    assert quiet.stations_created == 0
+
+    StationTemplate.objects.create(accelerator=accelerator, kind="other", name="Minister's visit", day_offset=40)
+    station_templates_changed(accelerator_id=accelerator.pk)
+    result = clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=2), 11), notify=False)
+    assert result.stations_created == 1
+    assert challenge.stations.get(name="Minister's visit").due_on == LAUNCH + timedelta(days=40)
+
+
+def test_overdue_marks_cover_the_days_crossed_since_the_last_run():
+    from challenges.services import accelerator_install_default_stations
+
+    challenge = make_challenge("Asia/Tashkent")
+    accelerator_install_default_stations(accelerator=challenge.cohort.accelerator)
+    clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=20), 9), notify=False)
+    review = challenge.stations.get(kind="sponsor_review")  # Day 28
+    assert review.state == "pending"
+    # The clock is down for two weeks: the review's day passed meanwhile.
+    result = clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=34), 9), notify=False)
+    review.refresh_from_db()
+    assert review.state == "overdue"
+    assert (
+        result.stations_overdue
+        == challenge.stations.filter(state="overdue", due_on__gte=LAUNCH + timedelta(days=20)).count()
+    )
+    # A tick for an earlier day (a delayed task) moves no day backwards and marks nothing.
+    stale = clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=25), 9), notify=False)
+    assert stale.stations_overdue == 0
+    assert challenge.cohort.__class__.objects.get(pk=challenge.cohort_id).statuses_refreshed_on == LAUNCH + timedelta(
+        days=34
+    )
+
+
+def test_a_transition_is_keyed_by_its_challenge_and_phase():
+    challenge = make_challenge("Asia/Dubai")
+    clock.clock_tick(now=at_local("Asia/Dubai", LAUNCH + timedelta(days=150)), notify=False)
+    transition = PhaseTransition.objects.get(pk=(challenge.pk, Phase.SUSTAINMENT))
+    assert transition.key == (challenge.pk, "sustainment")
+    assert PhaseTransition._meta.pk.name == "pk"
+    found = PhaseTransition.objects.with_keys([(challenge.pk, "acceleration"), (challenge.pk, "closed")])
+    assert [t.to_phase for t in found] == ["acceleration"]

@@ -156,7 +156,7 @@ def test_e_mails_speak_the_accelerators_default_unless_the_person_chose():
     )
     mail.outbox.clear()
 
-    assert notify_phase_changes(transition_ids=[transition.pk]) == 3
+    assert notify_phase_changes(transition_keys=[transition.key]) == 3
 
     by_reader = {message.to[0]: message for message in mail.outbox}
     arabic = by_reader[no_choice.user.email]
