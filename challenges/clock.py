@@ -324,7 +324,8 @@ def clock_tick(
                     sender=PhaseTransition, accelerator_id=accelerator.id, transition_ids=transition_ids
                 )
             if notify and transition_ids:
-                transaction.on_commit(lambda ids=transition_ids: _queue_notifications(ids))
+                pairs = [[challenge_id, to_phase] for challenge_id, _from, to_phase, _on in transitions]
+                transaction.on_commit(lambda pairs=pairs: _queue_notifications(pairs))
     return result
 
 
@@ -332,5 +333,6 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _queue_notifications(transition_ids: list[int]) -> None:
-    enqueue_batches("challenges.tasks.notify_phase_changes", transition_ids, batch=NOTIFY_BATCH)
+def _queue_notifications(transitions: list[list]) -> None:
+    """[challenge id, phase entered] pairs; lost if the process dies first, which the sweep makes good."""
+    enqueue_batches("challenges.tasks.notify_phase_changes", transitions, batch=NOTIFY_BATCH)

@@ -16,6 +16,8 @@ from . import clock, escalation, notifications, reminders
 def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
     """Run by beat every 15 minutes and callable on demand; safe to run anywhere, any number of times."""
     result = clock.clock_tick(accelerator_ids=accelerator_ids)
+    # What a worker that died between an earlier tick's commit and its enqueue left untold.
+    notifications.phase_change_notifications_sweep()
     return {
         "transitions": len(result.transitions),
         "stations_created": result.stations_created,
@@ -25,8 +27,9 @@ def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
-def notify_phase_changes(transition_ids: list[int]) -> int:
-    return notifications.notify_phase_changes(transition_ids=transition_ids)
+def notify_phase_changes(transitions: list[list]) -> int:
+    """``transitions``: [challenge id, phase entered] pairs (a transition's identity, whatever its key)."""
+    return notifications.notify_phase_changes(transitions=transitions)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)

@@ -35,17 +35,53 @@ invitation_tokens = InvitationTokenGenerator()
 
 
 def people_known_to(accelerator: Accelerator) -> QuerySet:
-    """People an accelerator's admins may find and assign: its entities' staff, its grants,
-    its team seats and its invitations. Accounts of other governments stay invisible."""
+    """People who belong to an accelerator, whom its admins may find, assign and read about: its
+    entities' staff, its grants, and people seated on its challenges or who accepted its invitation.
+
+    Someone only invited (the invitation not yet accepted) does not belong, even once seated from
+    that invitation: the admin typed an address, and an address says nothing about the account
+    behind it (which may be another government's). Until they accept, they are shown only as the
+    invitation gave them (``masked_names``). Accounts of other governments stay invisible.
+    """
     from members.models import Membership
 
     User = get_user_model()
     granted = AcceleratorRole.objects.filter(user=OuterRef("pk"), accelerator=accelerator)
     seated = Membership.objects.filter(user=OuterRef("pk"), challenge__cohort__accelerator=accelerator)
-    invited = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator)
+    accepted = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator, accepted_at__isnull=False)
+    still_invited = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator, accepted_at__isnull=True)
     return User.objects.filter(
-        Q(is_active=True) & (Q(entity__accelerator=accelerator) | Exists(granted) | Exists(seated) | Exists(invited))
+        Q(is_active=True)
+        & (
+            Q(entity__accelerator=accelerator)
+            | Exists(granted)
+            | ((Exists(seated) | Exists(accepted)) & ~Exists(still_invited))
+        )
     )
+
+
+def open_invitations(accelerator: Accelerator) -> QuerySet:
+    """The accelerator's invitations of people who do not belong to it (yet): shown as typed."""
+    return Invitation.objects.filter(accelerator=accelerator, accepted_at__isnull=True).exclude(
+        Q(user__entity__accelerator=accelerator)
+        | Exists(AcceleratorRole.objects.filter(user=OuterRef("user_id"), accelerator=accelerator))
+    )
+
+
+def invited_name(invitation: Invitation) -> str:
+    """How an invited person is shown: the name the admin typed, else the address they typed."""
+    return invitation.full_name or invitation.user.email
+
+
+def masked_names(accelerator: Accelerator, user_ids) -> dict[int, str]:
+    """{person id: name as the invitation gave it} for those of ``user_ids`` who are only invited:
+    every page of the accelerator shows them so, never the account's own name, title or entity.
+    One query whatever the number of people."""
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if not ids:
+        return {}
+    rows = open_invitations(accelerator).filter(user_id__in=ids).values_list("user_id", "full_name", "user__email")
+    return {user_id: full_name or email for user_id, full_name, email in rows}
 
 
 def invitation_link(user) -> str:
@@ -173,6 +209,8 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
         with translation.override(user.reading_language(invitation.accelerator)):
             context = {
                 "user": user,
+                # Greeted as the admin named them, not as the account is named: the same e-mail either way.
+                "greeting": invited_name(invitation).split(" ")[0],
                 "invitation": invitation,
                 "accelerator": invitation.accelerator,
                 "seats": seats_of.get((user.pk, invitation.accelerator_id), []),
