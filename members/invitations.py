@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -68,6 +69,23 @@ def open_invitations(accelerator: Accelerator) -> QuerySet:
     )
 
 
+def invited_as(*, user, accelerator) -> Subquery:
+    """``masked_names`` in SQL, for annotations: the name an open invitation to ``accelerator`` gave
+    ``user`` (typed name, else address), or NULL when they belong (both are expressions, e.g. OuterRef)."""
+    granted = AcceleratorRole.objects.filter(user_id=OuterRef("user_id"), accelerator_id=OuterRef("accelerator_id"))
+    own_entity = get_user_model().objects.filter(
+        pk=OuterRef("user_id"), entity__accelerator_id=OuterRef("accelerator_id")
+    )
+    rows = (
+        Invitation.objects.filter(user_id=user, accelerator_id=accelerator, accepted_at__isnull=True)
+        .exclude(Exists(granted))
+        .exclude(Exists(own_entity))
+        .annotate(shown=Coalesce(NullIf(F("full_name"), Value("")), F("user__email"), output_field=CharField()))
+        .values("shown")[:1]
+    )
+    return Subquery(rows, output_field=CharField())
+
+
 def invited_name(invitation: Invitation) -> str:
     """How an invited person is shown: the name the admin typed, else the address they typed."""
     return invitation.full_name or invitation.user.email
@@ -77,9 +95,12 @@ def masked_names(accelerator: Accelerator, user_ids) -> dict[int, str]:
     """{person id: name as the invitation gave it} for those of ``user_ids`` who are only invited:
     every page of the accelerator shows them so, never the account's own name, title or entity.
     One query whatever the number of people."""
-    ids = {user_id for user_id in user_ids if user_id is not None}
-    if not ids:
-        return {}
+    if isinstance(user_ids, QuerySet):  # ids as a subquery: still one query
+        ids = user_ids
+    else:
+        ids = {user_id for user_id in user_ids if user_id is not None}
+        if not ids:
+            return {}
     rows = open_invitations(accelerator).filter(user_id__in=ids).values_list("user_id", "full_name", "user__email")
     return {user_id: full_name or email for user_id, full_name, email in rows}
 

@@ -7,19 +7,23 @@ address of A's deputy minister under a made-up name: B sees only the made-up nam
 until the person accepts.
 """
 
+import io
 import re
 
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from audit import history as audit
-from cohorts.models import User
+from challenges.forms import BlockerForm
+from cohorts.models import Cohort, User
+from journey.selectors import people_names
 from members.invitations import invitation_accept, invitation_send_now, masked_names, people_known_to
-from members.models import Invitation, Membership
+from members.models import AcceleratorRole, Invitation, Membership
 from members.people import NAME_NOT_FOUND, PeopleLookup, parse_people
-from tests.factories import AcceleratorFactory, ChallengeFactory, EntityFactory, UserFactory
+from tests.factories import AcceleratorFactory, ChallengeFactory, EntityFactory, GrantFactory, UserFactory
 from tests.program_admin.journey import build_journey
 
 pytestmark = pytest.mark.django_db
@@ -98,9 +102,11 @@ def test_b_sees_only_the_made_up_name_everywhere(client, b):
     )
     for url in pages_of(b):
         assert_nothing_of_a(client.get(url).content.decode(), f"{url} after removing the seat")
-    assert any(MADE_UP in (change.old + change.new) for entry in audit.challenge_history(b.challenge) for change in entry.changes), (
-        "the removed seat is named as the invitation named them"
-    )
+    assert any(
+        MADE_UP in (change.old + change.new)
+        for entry in audit.challenge_history(b.challenge)
+        for change in entry.changes
+    ), "the removed seat is named as the invitation named them"
 
 
 def test_searching_b_by_as_real_name_or_job_title_finds_nothing(client, b):
@@ -194,3 +200,37 @@ def test_someone_who_belongs_through_their_entity_is_shown_as_themselves(client,
     )
     assert masked_names(b.accelerator, [own.pk]) == {}
     assert own in people_known_to(b.accelerator)
+
+
+def test_as_team_lead_of_a_launched_cohort_the_boards_exports_and_forms_name_them_as_typed(client, b):
+    person = a_person()
+    client.force_login(b.admin)
+    client.post(
+        reverse("manage_challenge_people", args=[b.challenge.pk]),
+        {"action": "invite", "email": ADDRESS, "full_name": MADE_UP, "role": "team_lead"},
+    )
+    Cohort.objects.filter(pk=b.cohort.pk).update(status="launched")
+    official = GrantFactory(accelerator=b.accelerator, role=AcceleratorRole.Role.OFFICIAL).user
+    lead_of_another = ChallengeFactory(cohort=b.cohort, title="Faster permits")
+    colleague = Membership.objects.create(challenge=b.challenge, user=UserFactory(), role="member").user
+    Membership.objects.create(challenge=lead_of_another, user=colleague, role="team_lead")
+    for reader in (b.admin, official, colleague):
+        client.force_login(reader)
+        for name in ("cohort_board", "cohort_export_csv", "cohort_briefing"):
+            response = client.get(reverse(name, args=[b.cohort.pk]))
+            assert response.status_code == 200, name
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert_nothing_of_a(body.decode(), f"{name} as {reader}")
+            if name == "cohort_board":
+                assert MADE_UP in body.decode()
+        xlsx = client.get(reverse("cohort_export_xlsx", args=[b.cohort.pk]))
+        cells = " ".join(
+            str(c.value) for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows() for c in row
+        )
+        assert_nothing_of_a(cells, f"the XLSX export as {reader}")
+        page = client.get(reverse("challenge_detail", args=[b.challenge.pk])).content.decode()
+        assert_nothing_of_a(page, f"the challenge page as {reader}")
+    # The blocker form a team member fills (on the web and in Telegram) names the owner as typed.
+    labels = [label for _value, label in BlockerForm(challenge=b.challenge).fields["owner"].choices]
+    assert str(MADE_UP) in map(str, labels) and REAL_NAME not in map(str, labels)
+    assert person.pk in people_names(b.challenge) and people_names(b.challenge)[person.pk] == MADE_UP
