@@ -105,10 +105,13 @@ def masked_names(accelerator: Accelerator, user_ids) -> dict[int, str]:
     return {user_id: full_name or email for user_id, full_name, email in rows}
 
 
-def invitation_link(user) -> str:
+def invitation_link(user, invitation: Invitation | None = None) -> str:
+    """The one-time link; ``?invitation=`` says which accelerator's invitation it accepts, so
+    accepting one accelerator's shows the person to no other that also invited them."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = invitation_tokens.make_token(user)
-    return settings.SITE_URL + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
+    link = settings.SITE_URL + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
+    return f"{link}?invitation={invitation.pk}" if invitation is not None else link
 
 
 def user_from_link(uidb64: str, token: str):
@@ -235,7 +238,7 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
                 "invitation": invitation,
                 "accelerator": invitation.accelerator,
                 "seats": seats_of.get((user.pk, invitation.accelerator_id), []),
-                "link": invitation_link(user),
+                "link": invitation_link(user, invitation),
                 "lifetime_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             }
             subject = one_line(render_to_string("members/email/invitation_subject.txt", context))
@@ -252,8 +255,13 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def invitation_accept(*, user, password: str) -> None:
-    """Set the invited person's password: the link they used stops working with it."""
+def invitation_accept(*, user, password: str, invitation_id: int | None = None) -> None:
+    """Set the invited person's password: the link they used stops working with it. The link's
+    invitation is accepted (the person then belongs to that accelerator); a link that names none
+    (sent before links named theirs) accepts all of the person's open invitations."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    Invitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
+    accepted = Invitation.objects.filter(user=user, accepted_at__isnull=True)
+    if invitation_id is not None:
+        accepted = accepted.filter(pk=invitation_id)
+    accepted.update(accepted_at=timezone.now())

@@ -21,7 +21,13 @@ from audit import history as audit
 from challenges.forms import BlockerForm
 from cohorts.models import Cohort, User
 from journey.selectors import people_names
-from members.invitations import invitation_accept, invitation_send_now, masked_names, people_known_to
+from members.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_send_now,
+    masked_names,
+    people_known_to,
+)
 from members.models import AcceleratorRole, Invitation, Membership
 from members.people import NAME_NOT_FOUND, PeopleLookup, parse_people
 from tests.factories import AcceleratorFactory, ChallengeFactory, EntityFactory, GrantFactory, UserFactory
@@ -239,3 +245,16 @@ def test_as_team_lead_of_a_launched_cohort_the_boards_exports_and_forms_name_the
     labels = [label for _value, label in BlockerForm(challenge=b.challenge).fields["owner"].choices]
     assert str(MADE_UP) in map(str, labels) and REAL_NAME not in map(str, labels)
     assert person.pk in people_names(b.challenge) and people_names(b.challenge)[person.pk] == MADE_UP
+
+
+def test_accepting_one_accelerators_invitation_reveals_them_to_no_other(client, b):
+    person = a_person()
+    c = AcceleratorFactory(name="Accelerator C")
+    invitation_create(accelerator=c, email=ADDRESS, full_name="Another Made-up", by=None)
+    to_b = invitation_create(accelerator=b.accelerator, email=ADDRESS, full_name=MADE_UP, by=b.admin)
+    invitation_send_now(invitation_ids=[to_b.pk])
+    link = re.search(r"https?://\S+/invitations/\S+", mail.outbox[0].body).group(0).split("8000", 1)[-1]
+    response = client.post(link, {"new_password1": "a-strong-passphrase-42", "new_password2": "a-strong-passphrase-42"})
+    assert response.status_code == 302
+    assert person in people_known_to(b.accelerator) and masked_names(b.accelerator, [person.pk]) == {}
+    assert person not in people_known_to(c) and masked_names(c, [person.pk]) == {person.pk: "Another Made-up"}
