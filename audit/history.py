@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from challenges.models import Blocker, Challenge, CheckIn, PhaseTransition
 from cohorts.models import Accelerator, Cohort, Entity, User
+from members.invitations import masked_names, people_known_to
 from members.models import AcceleratorRole, Membership
 
 ENTRY_LIMIT = 500  # newest entries shown on one page; older ones stay in the database
@@ -48,6 +49,7 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
     history_id: int = 0
     reason: str = ""  # why, when the change was made with one (a goal correction, a replaced team lead)
+    who_name: str = ""  # as this accelerator may name them: someone only invited, as the invitation did
 
     @property
     def kind_label(self) -> str:
@@ -58,10 +60,12 @@ def _tracked_fields(record) -> list[models.Field]:
     return [f for f in record.instance_type._meta.concrete_fields if f.editable and hasattr(record, f.attname)]
 
 
-def _display(model_field: models.Field, value, related: dict) -> str:
+def _display(model_field: models.Field, value, related: dict, masked: dict | None = None) -> str:
     if value is None or value == "":
         return ""
     if model_field.is_relation:
+        if model_field.related_model is User and masked and value in masked:
+            return masked[value]
         target = related.get((model_field.related_model, value))
         return str(target) if target is not None else f"#{value}"
     if model_field.choices:
@@ -92,11 +96,12 @@ def _changed_values(record, previous) -> list[tuple[models.Field, object, object
     return [(by_name[c.field], c.old, c.new) for c in delta.changes if c.field in by_name]
 
 
-def history_entries(querysets: list[models.QuerySet]) -> list[HistoryEntry]:
+def history_entries(querysets: list[models.QuerySet], *, accelerator: Accelerator | None) -> list[HistoryEntry]:
     """Readable entries, newest first, for the historical records of ``querysets``.
 
     Each queryset selects whole objects' histories (e.g. every record of a challenge's check-ins),
-    so that each record can be diffed against the one before it without another query.
+    so that each record can be diffed against the one before it without another query. People
+    only invited to ``accelerator`` are named as the invitation named them (``masked_names``).
     """
     raw: list[tuple[object, list]] = []
     for queryset in querysets:
@@ -115,6 +120,8 @@ def history_entries(querysets: list[models.QuerySet]) -> list[HistoryEntry]:
         for model_field, old, new in changes:
             if model_field.is_relation:
                 wanted[model_field.related_model].update(v for v in (old, new) if v is not None)
+    people = {record.history_user_id for record, _changes in raw} | wanted.get(User, set())
+    masked = masked_names(accelerator, people) if accelerator is not None else {}
     related = {}
     for model, ids in wanted.items():
         for pk, obj in model._default_manager.in_bulk(list(ids)).items():
@@ -133,17 +140,24 @@ def history_entries(querysets: list[models.QuerySet]) -> list[HistoryEntry]:
                 object_id=record.id,
                 history_id=record.history_id,
                 reason=record.history_change_reason or "",
+                who_name=_who_name(record.history_user, masked),
                 changes=[
                     FieldChange(
                         label=str(model_field.verbose_name),
-                        old=_display(model_field, old, related),
-                        new=_display(model_field, new, related),
+                        old=_display(model_field, old, related, masked),
+                        new=_display(model_field, new, related, masked),
                     )
                     for model_field, old, new in changes
                 ],
             )
         )
     return entries
+
+
+def _who_name(user, masked: dict) -> str:
+    if user is None:
+        return ""
+    return masked.get(user.pk) or user.get_full_name()
 
 
 def _object_label(record) -> str:
@@ -168,11 +182,14 @@ def challenge_history(challenge: Challenge) -> list[HistoryEntry]:
             Membership.history.filter(challenge_id=challenge.pk),
             CheckIn.history.filter(challenge_id=challenge.pk),
             Blocker.history.filter(challenge_id=challenge.pk),
-        ]
+        ],
+        accelerator=challenge.cohort.accelerator,
     )
-    entries += checkin_corrections(challenge)
-    entries += phase_changes(challenge.pk)
-    entries += blocker_resolutions(challenge.pk)
+    extra = [*checkin_corrections(challenge), *phase_changes(challenge.pk), *blocker_resolutions(challenge.pk)]
+    masked = masked_names(challenge.cohort.accelerator, {entry.who.pk for entry in extra if entry.who is not None})
+    for entry in extra:
+        entry.who_name = _who_name(entry.who, masked)
+    entries += extra
     entries.sort(key=lambda entry: (entry.when, entry.history_id), reverse=True)
     return entries[:ENTRY_LIMIT]
 
@@ -283,15 +300,15 @@ def cohort_history(cohort: Cohort) -> list[HistoryEntry]:
             Challenge.history.filter(cohort_id=cohort.pk),
             Membership.history.filter(challenge_id__in=challenge_ids),
             AcceleratorRole.history.filter(cohort_id=cohort.pk),
-        ]
+        ],
+        accelerator=cohort.accelerator,
     )
 
 
 def accelerator_history(accelerator: Accelerator) -> list[HistoryEntry]:
-    """The accelerator's settings, entities, roles, and the people who hold a role or seat in it."""
-    people = User.objects.filter(
-        models.Q(grants__accelerator=accelerator) | models.Q(memberships__challenge__cohort__accelerator=accelerator)
-    ).values("pk")
+    """The accelerator's settings, entities, roles, and the people who belong to it (``people_known_to``:
+    someone only invited is not one of them, and their account's history stays out of sight)."""
+    people = people_known_to(accelerator).values("pk")
     return history_entries(
         [
             Accelerator.history.filter(id=accelerator.pk),
@@ -300,5 +317,6 @@ def accelerator_history(accelerator: Accelerator) -> list[HistoryEntry]:
             Entity.history.filter(accelerator_id=accelerator.pk),
             AcceleratorRole.history.filter(accelerator_id=accelerator.pk),
             User.history.filter(id__in=people),
-        ]
+        ],
+        accelerator=accelerator,
     )

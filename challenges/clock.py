@@ -23,7 +23,7 @@ from django.utils import timezone
 from cohorts.calendar import ACCELERATION_DAYS, PHASE_RANK, STEPS, Phase
 from cohorts.models import Accelerator, Cohort
 from core.sql import as_float, case, clamp, date_cast, days_between, false, plus_days, true
-from core.tasking import enqueue
+from core.tasking import enqueue_batches
 
 from . import events
 from .models import Challenge, PhaseTransition, Station, StationTemplate
@@ -366,7 +366,8 @@ def clock_tick(
                     sender=PhaseTransition, accelerator_id=accelerator.id, transitions=transitions
                 )
             if notify and transitions:
-                transaction.on_commit(lambda rows=transitions: _queue_notifications(rows))
+                pairs = [[challenge_id, to_phase] for challenge_id, _from, to_phase, _on in transitions]
+                transaction.on_commit(lambda pairs=pairs: _queue_notifications(pairs))
     return result
 
 
@@ -374,8 +375,6 @@ def _as_date(value) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _queue_notifications(transitions: list[tuple[int, str, str, date]]) -> None:
-    """One bounded task per batch, each naming its transitions by their keys (challenge id, phase)."""
-    for start in range(0, len(transitions), NOTIFY_BATCH):
-        keys = [(row[0], row[2]) for row in transitions[start : start + NOTIFY_BATCH]]
-        enqueue("challenges.tasks.notify_phase_changes", keys)
+def _queue_notifications(transitions: list[list]) -> None:
+    """[challenge id, phase entered] pairs; lost if the process dies first, which the sweep makes good."""
+    enqueue_batches("challenges.tasks.notify_phase_changes", transitions, batch=NOTIFY_BATCH)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import User
 from core.l10n import LocalDecimalField, format_number
+from members.invitations import masked_names
 
 from .goals import METRIC_DIGITS, PLAUSIBLE_SPAN_FACTOR, plausible_range, range_of, value_problem
 from .models import Blocker
@@ -129,7 +130,15 @@ class BlockerForm(forms.Form):
         super().__init__(*args, **kwargs)
         team = User.objects.filter(memberships__challenge=challenge).distinct().order_by("full_name", "email")
         self.fields["owner"].queryset = team
-        self.fields["owner"].label_from_instance = lambda person: person.get_full_name()
+        # Someone only invited to the accelerator is named as the invitation named them.
+        masked: dict[int, str] = {}
+
+        def label(person) -> str:
+            if not masked:  # read once, when the choices are first drawn
+                masked.update(masked_names(challenge.cohort.accelerator, team.values("pk")) or {0: ""})
+            return masked.get(person.pk) or person.get_full_name()
+
+        self.fields["owner"].label_from_instance = label
         if by is not None and not self.is_bound and team.filter(pk=by.pk).exists():
             self.fields["owner"].initial = by.pk
 

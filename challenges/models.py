@@ -469,6 +469,11 @@ class Notification(models.Model):
     blocker = models.ForeignKey(
         Blocker, verbose_name=_("blocker"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # For a phase change, the phase the challenge entered: one row per person and phase entered,
+    # whichever of the tick's task and the sweep made it (``notify_phase_changes``).
+    phase = models.CharField(
+        _("phase entered"), max_length=15, choices=Phase.choices, blank=True, default="", db_default=""
+    )
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -491,6 +496,11 @@ class Notification(models.Model):
                     kind__in=["other", "phase_change", "blocker_raised", "blocker_overdue", "checkin_reminder"]
                 ),
                 name="notification_kind_known",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "challenge", "phase"],
+                condition=Q(kind="phase_change") & ~Q(phase=""),
+                name="notification_phase_change_once",
             ),
         ]
 

@@ -1,11 +1,12 @@
 """Telling people what happened: an in-app notification plus an e-mail, in each reader's language."""
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -61,44 +62,98 @@ def deliver_to_people(
     return send_each(messages)
 
 
-def notify_phase_changes(*, transition_keys) -> int:
-    """Tell each challenge's team lead, coach and sponsor which phase it entered (the transitions
-    named by their ``(challenge_id, to_phase)`` keys)."""
-    transitions = list(
-        PhaseTransition.objects.with_keys(transition_keys).select_related("challenge__cohort__accelerator")
-    )
+def notify_phase_changes(*, transitions: list) -> int:
+    """Tell each challenge's team lead, coach and sponsor which phase it entered; returns how many rows wait.
+
+    ``transitions`` are (challenge id, phase entered) pairs. The in-app rows are made once each (a
+    unique (person, challenge, phase) constraint; a second run for the same pairs makes none) and
+    their e-mail copies go through ``send_notification_emails`` like every other notification:
+    claimed, marked e-mailed only once sent, retried, and finally listed as failed.
+    """
+    wanted = {(int(challenge_id), str(phase)) for challenge_id, phase in transitions}
+    if not wanted:
+        return 0
     by_challenge = defaultdict(list)
-    for transition in transitions:
+    for transition in PhaseTransition.objects.with_keys(wanted).select_related("challenge__cohort__accelerator"):
         by_challenge[transition.challenge_id].append(transition)
     seats = Membership.objects.filter(challenge_id__in=by_challenge, role__in=PHASE_CHANGE_ROLES).select_related("user")
-    items_by_user = defaultdict(list)
+    transitions_of = defaultdict(dict)  # person → {(challenge, phase): transition}: one row each, whatever the seats
+    people = {}
     for seat in seats:
+        people[seat.user_id] = seat.user
         for transition in by_challenge[seat.challenge_id]:
-            items_by_user[seat.user].append(
-                {
-                    "challenge": transition.challenge,
-                    "transition": transition,
-                    "accelerator": transition.challenge.cohort.accelerator,
-                    "url": challenge_url(transition.challenge_id),
-                }
-            )
+            transitions_of[seat.user_id][(transition.challenge_id, transition.to_phase)] = transition
     notifications = []
-    for user, items in items_by_user.items():
-        with translation.override(user.reading_language(items[0]["accelerator"])):
-            for item in items:
-                message = render_to_string("challenges/email/phase_changed_line.txt", item).strip()
+    for user_id, mine in transitions_of.items():
+        user = people[user_id]
+        accelerator = next(iter(mine.values())).challenge.cohort.accelerator
+        with translation.override(user.reading_language(accelerator)):
+            for transition in mine.values():
+                context = {"challenge": transition.challenge, "transition": transition}
                 notifications.append(
                     Notification(
-                        user=user, challenge=item["challenge"], kind=Notification.Kind.PHASE_CHANGE, message=message
+                        user=user,
+                        challenge=transition.challenge,
+                        kind=Notification.Kind.PHASE_CHANGE,
+                        phase=transition.to_phase,
+                        message=render_to_string("challenges/email/phase_changed_line.txt", context).strip(),
                     )
                 )
     with transaction.atomic():
-        Notification.objects.bulk_create(notifications)
-    return send_to_people(
-        items_by_user=items_by_user,
-        subject_template="challenges/email/phase_changed_subject.txt",
-        body_template="challenges/email/phase_changed_body.txt",
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        unsent = _unsent_phase_changes().filter(
+            challenge_id__in=by_challenge, phase__in={phase for _challenge, phase in wanted}
+        )
+        rows = unsent.values_list("id", "challenge_id", "phase")
+        ids = [pk for pk, challenge_id, phase in rows if (challenge_id, phase) in wanted]
+        if ids:
+            transaction.on_commit(lambda: queue_notification_emails(ids))
+    return len(ids)
+
+
+def _unsent_phase_changes():
+    """Phase-change rows whose e-mail no task has tried yet (a failed try keeps its error; its task retries it)."""
+    return Notification.objects.filter(
+        kind=Notification.Kind.PHASE_CHANGE,
+        emailed_at=None,
+        email_claimed_at=None,
+        email_failed_at=None,
+        email_error="",
     )
+
+
+def phase_change_notifications_sweep(*, now=None) -> dict[str, int]:
+    """Make what a lost enqueue left unmade: run after each tick, idempotent, bounded by a window.
+
+    A worker that dies between a tick's commit and its ``on_commit`` enqueue leaves transitions
+    nobody was told about (and one that dies after ``notify_phase_changes`` committed leaves rows
+    whose e-mail was never queued). Transitions recorded between ``PHASE_NOTIFY_SWEEP_HOURS`` and
+    ``PHASE_NOTIFY_SWEEP_GRACE_SECONDS`` ago whose challenge has someone to tell and no phase-change
+    row for that phase are queued again; so are those rows' unsent e-mails. The unique row and
+    the e-mail claim make a sweep that overlaps the normal path harmless: each person is told once.
+    """
+    now = now or timezone.now()
+    since = now - timedelta(hours=settings.PHASE_NOTIFY_SWEEP_HOURS)
+    until = now - timedelta(seconds=settings.PHASE_NOTIFY_SWEEP_GRACE_SECONDS)
+    told = Notification.objects.filter(
+        kind=Notification.Kind.PHASE_CHANGE,
+        challenge_id=OuterRef("challenge_id"),
+        created_at__gte=OuterRef("recorded_at"),
+    ).filter(Q(phase=OuterRef("to_phase")) | Q(phase=""))  # "": rows made before rows named their phase
+    someone = Membership.objects.filter(challenge_id=OuterRef("challenge_id"), role__in=PHASE_CHANGE_ROLES)
+    untold = list(
+        PhaseTransition.objects.filter(recorded_at__gte=since, recorded_at__lte=until)
+        .filter(Exists(someone))
+        .exclude(Exists(told))
+        .order_by("recorded_at")
+        .values_list("challenge_id", "to_phase")
+    )
+    unsent = list(
+        _unsent_phase_changes().filter(created_at__gte=since, created_at__lte=until).values_list("id", flat=True)
+    )
+    enqueue_batches("challenges.tasks.notify_phase_changes", [list(pair) for pair in untold], batch=NOTIFY_BATCH)
+    queue_notification_emails(unsent)
+    return {"transitions": len(untold), "emails": len(unsent)}
 
 
 # --- Blockers, reminders and any other in-app notification that also goes out by e-mail ----------

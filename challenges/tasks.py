@@ -16,6 +16,8 @@ from . import clock, escalation, notifications, reminders
 def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
     """Run by beat every 15 minutes and callable on demand; safe to run anywhere, any number of times."""
     result = clock.clock_tick(accelerator_ids=accelerator_ids)
+    # What a worker that died between an earlier tick's commit and its enqueue left untold.
+    notifications.phase_change_notifications_sweep()
     return {
         "transitions": len(result.transitions),
         "stations_created": result.stations_created,
@@ -25,11 +27,11 @@ def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
-def notify_phase_changes(transition_keys: list) -> int:
-    """``transition_keys``: ``[challenge_id, to_phase]`` pairs (JSON has no tuples). A task queued before
-    transitions had that key carried bare ids, which no longer name anything: those are skipped."""
-    keys = [tuple(key) for key in transition_keys if isinstance(key, list | tuple) and len(key) == 2]
-    return notifications.notify_phase_changes(transition_keys=keys)
+def notify_phase_changes(transitions: list) -> int:
+    """``transitions``: ``[challenge id, phase entered]`` pairs, a transition's key (JSON has no tuples).
+    A task queued before transitions had that key carried bare ids, which name nothing now: skipped."""
+    pairs = [tuple(pair) for pair in transitions if isinstance(pair, list | tuple) and len(pair) == 2]
+    return notifications.notify_phase_changes(transitions=pairs)
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)

@@ -21,6 +21,7 @@ from cohorts.calendar import Phase, journey_day
 from core.ids import posted_id
 from core.models import search
 from members.access import can_post_progress, cohorts_visible_to
+from members.invitations import masked_names
 from members.models import Membership
 from members.policy import (
     CHALLENGE_READ,
@@ -109,6 +110,7 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
         )
     )
     memberships = list(challenge.memberships.select_related("user").order_by("role", "user__full_name"))
+    blockers_and_stations = _open_blockers_and_stations(challenge, today=today, failed_forms=failed_forms or {})
     return {
         "challenge": challenge,
         "theme_accelerator": accelerator,
@@ -123,11 +125,22 @@ def _page_context(request, challenge, *, checkin_form=None, blocker_form=None, f
         "chart": charts.trajectory_chart(
             challenge=challenge, checkins=checkins, today=today, goal_changes=goal_changes(challenge)
         ),
-        **_open_blockers_and_stations(challenge, today=today, failed_forms=failed_forms or {}),
+        **blockers_and_stations,
+        "masked": _masked(request, accelerator, memberships, checkins, blockers_and_stations),
         "memberships": memberships,
         "transitions": challenge.transitions.all(),
         "Phase": Phase,
     }
+
+
+def _masked(request, accelerator, memberships, checkins, blockers_and_stations) -> dict[int, str]:
+    """The people on this page who are only invited to the accelerator, as the invitation named them
+    (the reader always sees their own name)."""
+    people = {seat.user_id for seat in memberships} | {checkin.author_id for checkin in checkins}
+    people |= {revision.corrected_by_id for checkin in checkins for revision in checkin.revisions.all()}
+    for blocker in [*blockers_and_stations["blockers"], *blockers_and_stations["resolved_blockers"]]:
+        people |= {blocker.raised_by_id, blocker.owner_id, blocker.resolved_by_id}
+    return masked_names(accelerator, people - {request.user.pk})
 
 
 @access(CHALLENGE_READ, CHALLENGE_READER)

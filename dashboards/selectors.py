@@ -41,6 +41,7 @@ from core.models import search
 from core.replica import reading_connection
 from core.sql import as_float
 from members.access import cohorts_visible_to
+from members.invitations import invited_as
 from members.models import AcceleratorRole, Membership
 
 # --- Free-text search in any script --------------------------------------------------------------
@@ -197,8 +198,14 @@ class BoardFilters:
 
 
 def _team_lead_name():
+    """The team lead's name; someone only invited to the accelerator, as the invitation named them."""
     lead = Membership.objects.filter(challenge=OuterRef("pk"), role=Membership.Role.TEAM_LEAD).annotate(
-        name=Coalesce(NullIf(F("user__full_name"), Value("")), F("user__email"), output_field=CharField())
+        name=Coalesce(
+            invited_as(user=OuterRef("user_id"), accelerator=OuterRef("challenge__cohort__accelerator_id")),
+            NullIf(F("user__full_name"), Value("")),
+            F("user__email"),
+            output_field=CharField(),
+        )
     )
     return Subquery(lead.values("name")[:1], output_field=CharField())
 

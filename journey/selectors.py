@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 
 from challenges.models import Challenge, Station
+from members.invitations import masked_names
 
 from . import services
 from .artifacts import ORDER, SPECS, ArtifactKind, ArtifactSpec, FieldType
@@ -67,7 +68,10 @@ def shown_fields(artifact: Artifact, *, people: dict[int, str]) -> list[Shown]:
 
 
 def people_names(challenge: Challenge) -> dict[int, str]:
-    return {seat.user_id: seat.user.get_full_name() for seat in challenge.memberships.select_related("user")}
+    """The team by name; someone only invited to the accelerator as the invitation named them."""
+    seats = list(challenge.memberships.select_related("user"))
+    masked = masked_names(challenge.cohort.accelerator, [seat.user_id for seat in seats])
+    return {seat.user_id: masked.get(seat.user_id) or seat.user.get_full_name() for seat in seats}
 
 
 def candidate_content(challenge: Challenge) -> dict:

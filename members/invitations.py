@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,23 +36,82 @@ invitation_tokens = InvitationTokenGenerator()
 
 
 def people_known_to(accelerator: Accelerator) -> QuerySet:
-    """People an accelerator's admins may find and assign: its entities' staff, its grants,
-    its team seats and its invitations. Accounts of other governments stay invisible."""
+    """People who belong to an accelerator, whom its admins may find, assign and read about: its
+    entities' staff, its grants, and people seated on its challenges or who accepted its invitation.
+
+    Someone only invited (the invitation not yet accepted) does not belong, even once seated from
+    that invitation: the admin typed an address, and an address says nothing about the account
+    behind it (which may be another government's). Until they accept, they are shown only as the
+    invitation gave them (``masked_names``). Accounts of other governments stay invisible.
+    """
     from members.models import Membership
 
     User = get_user_model()
     granted = AcceleratorRole.objects.filter(user=OuterRef("pk"), accelerator=accelerator)
     seated = Membership.objects.filter(user=OuterRef("pk"), challenge__cohort__accelerator=accelerator)
-    invited = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator)
+    accepted = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator, accepted_at__isnull=False)
+    still_invited = Invitation.objects.filter(user=OuterRef("pk"), accelerator=accelerator, accepted_at__isnull=True)
     return User.objects.filter(
-        Q(is_active=True) & (Q(entity__accelerator=accelerator) | Exists(granted) | Exists(seated) | Exists(invited))
+        Q(is_active=True)
+        & (
+            Q(entity__accelerator=accelerator)
+            | Exists(granted)
+            | ((Exists(seated) | Exists(accepted)) & ~Exists(still_invited))
+        )
     )
 
 
-def invitation_link(user) -> str:
+def open_invitations(accelerator: Accelerator) -> QuerySet:
+    """The accelerator's invitations of people who do not belong to it (yet): shown as typed."""
+    return Invitation.objects.filter(accelerator=accelerator, accepted_at__isnull=True).exclude(
+        Q(user__entity__accelerator=accelerator)
+        | Exists(AcceleratorRole.objects.filter(user=OuterRef("user_id"), accelerator=accelerator))
+    )
+
+
+def invited_as(*, user, accelerator) -> Subquery:
+    """``masked_names`` in SQL, for annotations: the name an open invitation to ``accelerator`` gave
+    ``user`` (typed name, else address), or NULL when they belong (both are expressions, e.g. OuterRef)."""
+    granted = AcceleratorRole.objects.filter(user_id=OuterRef("user_id"), accelerator_id=OuterRef("accelerator_id"))
+    own_entity = get_user_model().objects.filter(
+        pk=OuterRef("user_id"), entity__accelerator_id=OuterRef("accelerator_id")
+    )
+    rows = (
+        Invitation.objects.filter(user_id=user, accelerator_id=accelerator, accepted_at__isnull=True)
+        .exclude(Exists(granted))
+        .exclude(Exists(own_entity))
+        .annotate(shown=Coalesce(NullIf(F("full_name"), Value("")), F("user__email"), output_field=CharField()))
+        .values("shown")[:1]
+    )
+    return Subquery(rows, output_field=CharField())
+
+
+def invited_name(invitation: Invitation) -> str:
+    """How an invited person is shown: the name the admin typed, else the address they typed."""
+    return invitation.full_name or invitation.user.email
+
+
+def masked_names(accelerator: Accelerator, user_ids) -> dict[int, str]:
+    """{person id: name as the invitation gave it} for those of ``user_ids`` who are only invited:
+    every page of the accelerator shows them so, never the account's own name, title or entity.
+    One query whatever the number of people."""
+    if isinstance(user_ids, QuerySet):  # ids as a subquery: still one query
+        ids = user_ids
+    else:
+        ids = {user_id for user_id in user_ids if user_id is not None}
+        if not ids:
+            return {}
+    rows = open_invitations(accelerator).filter(user_id__in=ids).values_list("user_id", "full_name", "user__email")
+    return {user_id: full_name or email for user_id, full_name, email in rows}
+
+
+def invitation_link(user, invitation: Invitation | None = None) -> str:
+    """The one-time link; ``?invitation=`` says which accelerator's invitation it accepts, so
+    accepting one accelerator's shows the person to no other that also invited them."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = invitation_tokens.make_token(user)
-    return settings.SITE_URL + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
+    link = settings.SITE_URL + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
+    return f"{link}?invitation={invitation.pk}" if invitation is not None else link
 
 
 def user_from_link(uidb64: str, token: str):
@@ -173,10 +233,12 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
         with translation.override(user.reading_language(invitation.accelerator)):
             context = {
                 "user": user,
+                # Greeted as the admin named them, not as the account is named: the same e-mail either way.
+                "greeting": invited_name(invitation).split(" ")[0],
                 "invitation": invitation,
                 "accelerator": invitation.accelerator,
                 "seats": seats_of.get((user.pk, invitation.accelerator_id), []),
-                "link": invitation_link(user),
+                "link": invitation_link(user, invitation),
                 "lifetime_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
             }
             subject = one_line(render_to_string("members/email/invitation_subject.txt", context))
@@ -193,13 +255,19 @@ def invitation_send_now(*, invitation_ids: list[int]) -> int:
 
 
 @transaction.atomic
-def invitation_accept(*, user, password: str) -> None:
-    """Set the invited person's password: the link they used stops working with it."""
+def invitation_accept(*, user, password: str, invitation_id: int | None = None) -> None:
+    """Set the invited person's password: the link they used stops working with it. The link's
+    invitation is accepted (the person then belongs to that accelerator); a link that names none
+    (sent before links named theirs) accepts all of the person's open invitations."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    invitations_accepted(user=user)
+    invitations_accepted(user=user, invitation_id=invitation_id)
 
 
-def invitations_accepted(*, user) -> None:
-    """The person has come in (with a password, or through an identity provider): their invitations are used."""
-    Invitation.objects.filter(user=user, accepted_at__isnull=True).update(accepted_at=timezone.now())
+def invitations_accepted(*, user, invitation_id: int | None = None) -> None:
+    """The person has come in (with a password, or through an identity provider): the link's
+    invitation is used; with none named, all of the person's open invitations."""
+    accepted = Invitation.objects.filter(user=user, accepted_at__isnull=True)
+    if invitation_id is not None:
+        accepted = accepted.filter(pk=invitation_id)
+    accepted.update(accepted_at=timezone.now())

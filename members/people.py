@@ -12,7 +12,9 @@ page, so what an admin learns in one place works in the other:
 
 ``PeopleLookup`` matches what was written against the people an accelerator's admins may assign
 (``people_known_to``): by e-mail address whatever its case, or by exact full name when exactly one
-person has it. Addresses it does not know are to be invited, which needs a full name.
+person has it. Someone only invited to the accelerator is matched by the address and the name the
+invitation gave them, never by the account's own name. Addresses it does not know are to be
+invited, which needs a full name.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from django.db.models.functions import Lower
 
 from core.text import is_one_line
 
-from .invitations import people_known_to
+from .invitations import open_invitations, people_known_to
 
 NAME_MAX_LENGTH = 200
 
@@ -107,11 +109,13 @@ class Resolved:
 class PeopleLookup:
     """The people an accelerator's admins may assign, fetched once for everything written.
 
-    Two queries whatever the number of people written: one by address, one by full name.
+    Four queries whatever the number of people written: by address and by full name, among the
+    people who belong and among the accelerator's open invitations (by the name as typed).
     """
 
     def __init__(self, *, accelerator, written: list[Written]):
         known = people_known_to(accelerator)
+        invited = open_invitations(accelerator).filter(user__is_active=True)
         # Text with a NUL byte cannot be a parameter of a PostgreSQL query (and is nobody's name).
         emails = sorted({w.email for w in written if w.email and "\x00" not in w.email})
         names = sorted({w.name for w in written if w.name and not w.email and "\x00" not in w.name})
@@ -120,13 +124,21 @@ class PeopleLookup:
             batch = emails[start : start + 2000]
             rows = known.annotate(address=Lower("email")).filter(address__in=batch).values_list("address", "id")
             self.by_email.update(rows)
+            self.by_email.update(
+                invited.annotate(address=Lower("user__email"))
+                .filter(address__in=batch)
+                .values_list("address", "user_id")
+            )
         self.by_name: dict[str, list[int]] = {}
         if names:
             # Exact names too: SQLite's lower() folds ASCII letters only.
-            rows = known.annotate(folded=Lower("full_name")).filter(
-                Q(full_name__in=names) | Q(folded__in=[name.lower() for name in names])
-            )
-            for user_id, full_name in rows.values_list("id", "full_name"):
+            folded = [name.lower() for name in names]
+            rows = known.annotate(folded=Lower("full_name")).filter(Q(full_name__in=names) | Q(folded__in=folded))
+            typed = invited.annotate(folded=Lower("full_name")).filter(Q(full_name__in=names) | Q(folded__in=folded))
+            for user_id, full_name in [
+                *rows.values_list("id", "full_name"),
+                *typed.values_list("user_id", "full_name"),
+            ]:
                 self.by_name.setdefault(full_name.lower(), []).append(user_id)
 
     def resolve(self, written: Written) -> Resolved:

@@ -6,6 +6,8 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.ids import posted_id
+
 from .invitations import invitation_accept as accept_invitation
 from .invitations import user_from_link
 from .policy import PUBLIC, access
@@ -19,7 +21,11 @@ def invitation_accept(request, uidb64: str, token: str):
         return render(request, "members/invitation_accept.html", {"valid": False}, status=200)
     form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        accept_invitation(
+            user=user,
+            password=form.cleaned_data["new_password1"],
+            invitation_id=posted_id(request.GET.get("invitation")),
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Your password is set. Welcome!"))
         return redirect("home")

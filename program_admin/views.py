@@ -26,7 +26,7 @@ from core.ids import posted_id
 from core.models import search
 from members import services as seat_services
 from members.access import ACCELERATOR_ADMIN, COHORT_ADMIN, administered_accelerators
-from members.invitations import invitation_create, invitation_resend, people_known_to
+from members.invitations import invitation_create, invitation_resend, masked_names, people_known_to
 from members.models import Invitation, Membership, SeatRemoval
 from members.people import written_form
 from members.policy import ADMIN, ADMIN_PAGE, ADMIN_POST, SIGNED_IN_PAGE, access
@@ -657,6 +657,8 @@ def manage_challenge_people(request, challenge):
     }
     for seat in seats:
         seat.invitation = invitations.get(seat.user_id)
+    removals = list(seat_services.undoable_removals(cohort_id=cohort.pk, challenge_id=challenge.pk))
+    asked = [forms_shown.get("confirm_replace"), forms_shown.get("confirm_remove")]
     return render(
         request,
         "program_admin/challenge_people.html",
@@ -665,7 +667,12 @@ def manage_challenge_people(request, challenge):
             "cohort": cohort,
             "theme_accelerator": accelerator,
             "seats": seats,
-            "removals": list(seat_services.undoable_removals(cohort_id=cohort.pk, challenge_id=challenge.pk)),
+            "masked": masked_names(
+                accelerator,
+                [seat.user_id for seat in [*seats, *filter(None, asked)]]
+                + [user_id for r in removals for user_id in (r.user_id, r.replaced_by_id)],
+            ),
+            "removals": removals,
             "undo_minutes": settings.SEAT_UNDO_MINUTES,
             "results": results,
             "query": query,
@@ -734,10 +741,12 @@ def manage_team_lead_replace(request, challenge):
         .select_related("history_user", "user")
         .order_by("-history_date")[:20]
     )
+    people = [current.user_id if current else None] + [u for r in history for u in (r.user_id, r.history_user_id)]
     return render(
         request,
         "program_admin/team_lead_replace.html",
         {
+            "masked": masked_names(accelerator, people),
             "challenge": challenge,
             "cohort": challenge.cohort,
             "theme_accelerator": accelerator,
@@ -821,11 +830,13 @@ def _team_page(request, cohort, *, challenges, data=None, plan=None, confirming=
         skip = {"csrfmiddlewaretoken", "action", "state"}
         kept = [(key, value) for key in data for value in data.getlist(key) if key not in skip]
     removals = list(seat_services.undoable_removals(cohort_id=cohort.pk))
+    people = [seat.user_id for seat in seats] + [u for r in removals for u in (r.user_id, r.replaced_by_id)]
     return render(
         request,
         "program_admin/cohort_team.html",
         {
             "cohort": cohort,
+            "masked": masked_names(cohort.accelerator, people),
             "accelerator": cohort.accelerator,
             "theme_accelerator": cohort.accelerator,
             "rows": _team_rows(cohort, challenges, data, plan),

@@ -176,9 +176,7 @@ def _ask_severity(turn, conversation, _challenges=None):
 
 def _ask_owner(turn, conversation, _challenges=None):
     field = BlockerForm(challenge=conversation.challenge).fields["owner"]
-    keyboard = [
-        [(_short(person.get_full_name() or person.email), f"pick:{person.pk}")] for person in field.queryset[:12]
-    ]
+    keyboard = [[(_short(field.label_from_instance(person)), f"pick:{person.pk}")] for person in field.queryset[:12]]
     turn.say("\n".join([str(field.label), str(field.help_text)]), keyboard)
 
 
@@ -310,7 +308,8 @@ def _take_owner(turn, conversation, text, choice):
     if problem:
         return problem
     owner = form.cleaned_data["owner"]
-    conversation.answers.update(owner=owner.pk, owner_name=owner.get_full_name() or owner.email)
+    owner_name = form.fields["owner"].label_from_instance(owner)  # as the invitation named them, if only invited
+    conversation.answers.update(owner=owner.pk, owner_name=owner_name)
     return None
 
 

@@ -203,6 +203,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimu
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 660, minimum=1)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The sweep after each tick (challenges/notifications.py): transitions recorded in the last this
+# many hours that nobody was told about are notified; younger than the grace, their own task may
+# still be on its way.
+PHASE_NOTIFY_SWEEP_HOURS = env_int("PHASE_NOTIFY_SWEEP_HOURS", 48, minimum=1)
+PHASE_NOTIFY_SWEEP_GRACE_SECONDS = env_int("PHASE_NOTIFY_SWEEP_GRACE_SECONDS", 120, minimum=0)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "advance-the-clock": {

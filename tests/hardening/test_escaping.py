@@ -138,7 +138,7 @@ def test_every_email_renders_payloads_inert(poisoned_world):
     from challenges import tasks
 
     mail.outbox = []
-    tasks.notify_phase_changes([list(t.key) for t in PhaseTransition.objects.all()])
+    tasks.notify_phase_changes([list(pair) for pair in PhaseTransition.objects.values_list("challenge_id", "to_phase")])
     if hasattr(tasks, "send_notification_emails"):
         tasks.send_notification_emails(list(Notification.objects.values_list("pk", flat=True)))
     assert mail.outbox, "the jobs sent no e-mail"

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from challenges.models import PhaseTransition
-from challenges.notifications import notify_phase_changes
+from challenges.models import Notification, PhaseTransition
+from challenges.notifications import notify_phase_changes, send_notification_emails
 from cohorts.calendar import Phase
 from members.models import Membership
 from tests.factories import AcceleratorFactory, ChallengeFactory, CohortFactory, MembershipFactory, UserFactory
@@ -156,7 +156,8 @@ def test_e_mails_speak_the_accelerators_default_unless_the_person_chose():
     )
     mail.outbox.clear()
 
-    assert notify_phase_changes(transition_keys=[transition.key]) == 3
+    assert notify_phase_changes(transitions=[(challenge.pk, transition.to_phase)]) == 3
+    assert send_notification_emails(notification_ids=list(Notification.objects.values_list("pk", flat=True))) == 3
 
     by_reader = {message.to[0]: message for message in mail.outbox}
     arabic = by_reader[no_choice.user.email]
