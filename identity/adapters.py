@@ -78,7 +78,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             refuse(request, decision.refusal, email=email or "")
         if decision.user is not None:
             sociallogin.connect(request, decision.user)
-            invitations_accepted(user=decision.user)
+            invitations_accepted(user=decision.user, accelerator_ids=decision.accelerator_ids)
             request.session.pop(rules.INVITEE_SESSION_KEY, None)
         sociallogin.identity_may_create = decision.create
 

@@ -75,6 +75,8 @@ class Admission:
     user: object | None = None
     create: bool = False
     refusal: str | None = None
+    # The accelerators (using this provider) whose invitations the sign-in accepts.
+    accelerator_ids: tuple[int, ...] = ()
 
 
 # The person whose invitation link was opened in this session (identity.views.invitation_accept):
@@ -86,7 +88,8 @@ INVITEE_SESSION_KEY = "identity_invitee"
 def admission(*, app, email: str | None, verified: bool, invitee=None) -> Admission:
     """Who a first sign-in through ``app`` (a SocialApp) with this address is, if anyone."""
     if invitee is not None and invitee.is_active and providers_of(invitee).filter(pk=app.pk).exists():
-        return Admission(user=invitee)
+        using = Accelerator.objects.filter(sign_in__providers=app, id__in=accelerators_of(invitee))
+        return Admission(user=invitee, accelerator_ids=tuple(using.values_list("id", flat=True)))
     if not email or not verified:
         return Admission(refusal=NO_VERIFIED_ADDRESS)
     email = email.strip().lower()
@@ -101,9 +104,19 @@ def admission(*, app, email: str | None, verified: bool, invitee=None) -> Admiss
         if person.is_superuser or person.is_staff:
             # A provider's word about an address never opens the platform's administration.
             return Admission(refusal=NOT_LINKABLE)
-        for accelerator in accelerators:
-            if people_known_to(accelerator).filter(pk=person.pk).exists():
-                return Admission(user=person)
+        # The provider confirmed the address: the person belongs to the accelerator, or holds its
+        # invitation to that very address (an open invitation alone does not make them visible
+        # there, but it is what lets them in).
+        invited = set(
+            Invitation.objects.filter(user=person, accelerator__in=accelerators).values_list("accelerator_id", flat=True)
+        )
+        admitted = tuple(
+            accelerator.id
+            for accelerator in accelerators
+            if accelerator.id in invited or people_known_to(accelerator).filter(pk=person.pk).exists()
+        )
+        if admitted:
+            return Admission(user=person, accelerator_ids=admitted)
         return Admission(refusal=ADDRESS_TAKEN)
     domain = email.rpartition("@")[2]
     if any(domain in settings.domains for settings in SignInSettings.objects.filter(accelerator__in=accelerators)):

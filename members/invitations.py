@@ -264,10 +264,12 @@ def invitation_accept(*, user, password: str, invitation_id: int | None = None) 
     invitations_accepted(user=user, invitation_id=invitation_id)
 
 
-def invitations_accepted(*, user, invitation_id: int | None = None) -> None:
+def invitations_accepted(*, user, invitation_id: int | None = None, accelerator_ids=None) -> None:
     """The person has come in (with a password, or through an identity provider): the link's
-    invitation is used; with none named, all of the person's open invitations."""
+    invitation is used, or those of the accelerators named; with neither, all their open invitations."""
     accepted = Invitation.objects.filter(user=user, accepted_at__isnull=True)
     if invitation_id is not None:
         accepted = accepted.filter(pk=invitation_id)
+    if accelerator_ids is not None:
+        accepted = accepted.filter(accelerator_id__in=accelerator_ids)
     accepted.update(accepted_at=timezone.now())
