@@ -107,9 +107,8 @@ def admission(*, app, email: str | None, verified: bool, invitee=None) -> Admiss
         # The provider confirmed the address: the person belongs to the accelerator, or holds its
         # invitation to that very address (an open invitation alone does not make them visible
         # there, but it is what lets them in).
-        invited = set(
-            Invitation.objects.filter(user=person, accelerator__in=accelerators).values_list("accelerator_id", flat=True)
-        )
+        invitations = Invitation.objects.filter(user=person, accelerator__in=accelerators)
+        invited = set(invitations.values_list("accelerator_id", flat=True))
         admitted = tuple(
             accelerator.id
             for accelerator in accelerators
