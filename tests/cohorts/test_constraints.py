@@ -74,7 +74,7 @@ def test_one_transition_per_challenge_and_phase():
         recorded_at="2026-03-02T00:00Z",
     )
     rejected(
-        "transition_once_per_phase",
+        "phasetransition_pkey",  # the natural key is the primary key
         lambda: PhaseTransition.objects.create(
             challenge=challenge,
             from_phase="design",
