@@ -138,8 +138,11 @@ def phase_change_notifications_sweep(*, now=None) -> dict[str, int]:
     told = Notification.objects.filter(
         kind=Notification.Kind.PHASE_CHANGE,
         challenge_id=OuterRef("challenge_id"),
-        created_at__gte=OuterRef("recorded_at"),
-    ).filter(Q(phase=OuterRef("to_phase")) | Q(phase=""))  # "": rows made before rows named their phase
+    ).filter(
+        # A challenge enters a phase once, so a row naming it tells it; "": rows made before rows
+        # named their phase, which count for transitions recorded before them.
+        Q(phase=OuterRef("to_phase")) | Q(phase="", created_at__gte=OuterRef("recorded_at"))
+    )
     someone = Membership.objects.filter(challenge_id=OuterRef("challenge_id"), role__in=PHASE_CHANGE_ROLES)
     untold = list(
         PhaseTransition.objects.filter(recorded_at__gte=since, recorded_at__lte=until)

