@@ -33,3 +33,16 @@ class SignInSettingsForm(forms.ModelForm):
             if domain and ("." not in domain or any(ch.isspace() or ch in "@/:" for ch in domain)):
                 raise forms.ValidationError(_("“%(domain)s” is not an e-mail domain."), params={"domain": domain})
         return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("passwords_off") and not cleaned.get("providers"):
+            # Nobody of this accelerator could sign in at all (found by trying the page with no provider).
+            self.add_error(
+                "passwords_off",
+                _(
+                    "Choose at least one identity provider before switching passwords off:"
+                    " otherwise nobody of this accelerator could sign in."
+                ),
+            )
+        return cleaned

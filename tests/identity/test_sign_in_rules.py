@@ -174,3 +174,21 @@ def test_a_get_of_a_login_url_shows_allauths_continue_page_in_our_frame_and_lang
     assert "Continue" not in html and "UAE PASS" in html  # allauth's words, in Arabic
     assert issuer.url in page["Content-Security-Policy"]
     assert not issuer.requests  # nothing was sent to the provider by a GET
+
+
+def test_passwords_cannot_be_switched_off_without_a_provider_and_the_page_says_none_is_set_up(client):
+    # Found by walking the page on the demo, which has no provider: one tick of "Passwords switched
+    # off" and Save would have locked every person of the accelerator out.
+    accelerator = AcceleratorFactory()
+    admin = UserFactory()
+    GrantFactory(user=admin, accelerator=accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN)
+    client.force_login(admin)
+    url = reverse("identity_settings", kwargs={"slug": accelerator.slug})
+    assert "No identity provider is set up on this platform yet" in client.get(url).content.decode()
+    refused = client.post(url, {"passwords_off": "on", "allowed_domains": ""})
+    assert refused.status_code == 200
+    assert "Choose at least one identity provider before switching passwords off" in refused.content.decode()
+    assert not SignInSettings.objects.filter(accelerator=accelerator, passwords_off=True).exists()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    arabic = client.post(url, {"passwords_off": "on", "allowed_domains": ""}).content.decode()
+    assert "Choose at least one identity provider" not in arabic and 'dir="rtl"' in arabic
