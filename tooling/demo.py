@@ -7,8 +7,9 @@ that already exists is left as it is.
 
 import functools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.utils import timezone
 from challenges import clock
 from challenges.goals import infer_kind
 from challenges.models import Challenge, CheckIn
-from cohorts.models import Accelerator, Entity, User
+from cohorts.models import Accelerator, Cohort, Entity, User
 from cohorts.services import cohort_create, cohort_mark_launched
 from members.models import AcceleratorRole, Membership
 from program_admin.services import accelerator_create
@@ -256,6 +257,17 @@ def _person(email: str, name: str, **extra) -> User:
     return user
 
 
+def _launch_as_on_its_day(cohort, admin) -> None:
+    """Launch the demo cohort as if on the morning of its launch day: launched now, its page said
+    "Launched on <today>" beside "Day 41 of 100" (found by walking the demo)."""
+    cohort_mark_launched(cohort=cohort, by=admin)
+    zone = ZoneInfo(cohort.accelerator.time_zone)
+    when = datetime.combine(cohort.launch_date, time(9), tzinfo=zone)
+    Cohort.objects.filter(pk=cohort.pk).update(launched_at=when)
+    cohort.history.filter(status=Cohort.Status.LAUNCHED).update(history_date=when)
+    cohort.refresh_from_db()
+
+
 def _entities(accelerator: Accelerator, rows) -> dict[str, Entity]:
     return {
         name: Entity.objects.get_or_create(accelerator=accelerator, name=name, defaults={"acronym": acronym})[0]
@@ -355,7 +367,7 @@ def load_demo(*, today: date | None = None) -> list[str]:
             design_start=date(2016, 10, 1),
             launch_date=date(2016, 11, 6),
         )
-        cohort_mark_launched(cohort=cohort, by=admin)
+        _launch_as_on_its_day(cohort, admin)
         _load_cohort(
             accelerator=uae,
             entities=entities,
@@ -410,7 +422,7 @@ def load_demo(*, today: date | None = None) -> list[str]:
             design_start=launch - timedelta(days=45),
             launch_date=launch,
         )
-        cohort_mark_launched(cohort=cohort, by=admin)
+        _launch_as_on_its_day(cohort, admin)
         _load_cohort(
             accelerator=uzb,
             entities=entities,
