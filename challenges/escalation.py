@@ -23,7 +23,7 @@ from core.sql import date_cast, date_param
 from members.models import Membership
 
 from .models import Blocker, Challenge, Notification
-from .notifications import queue_notification_emails
+from .notifications import queue_notification_emails, shown_names
 
 BL = Blocker._meta.db_table
 CH = Challenge._meta.db_table
@@ -76,11 +76,19 @@ def _notify_sponsors(*, blocker_ids: list[int]) -> None:
     seats = Membership.objects.filter(challenge_id__in=by_challenge, role=Membership.Role.SPONSOR).select_related(
         "user"
     )
+    owners = {}  # the owner as the accelerator's pages show them (one query per accelerator)
+    by_accelerator: dict[int, list[Blocker]] = {}
+    for blocker in blockers:
+        by_accelerator.setdefault(blocker.challenge.cohort.accelerator_id, []).append(blocker)
+    for group in by_accelerator.values():
+        names = shown_names(group[0].challenge.cohort.accelerator, [blocker.owner for blocker in group])
+        owners.update({blocker.pk: names[blocker.owner_id] for blocker in group if blocker.owner_id})
     rows = []
     for seat in seats:
         for blocker in by_challenge[seat.challenge_id]:
             with translation.override(seat.user.reading_language(blocker.challenge.cohort.accelerator)):
-                message = render_to_string("challenges/email/blocker_overdue_line.txt", {"blocker": blocker}).strip()
+                context = {"blocker": blocker, "owner_name": owners.get(blocker.pk)}
+                message = render_to_string("challenges/email/blocker_overdue_line.txt", context).strip()
             rows.append(
                 Notification(
                     user=seat.user,

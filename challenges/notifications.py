@@ -15,6 +15,7 @@ from core.delivery import Delivery, send_each
 from core.sql import claim_rows
 from core.tasking import enqueue_batches
 from core.text import one_line
+from members.invitations import masked_names
 from members.models import Membership
 
 from .models import Notification, PhaseTransition
@@ -162,9 +163,20 @@ def phase_change_notifications_sweep(*, now=None) -> dict[str, int]:
 # --- Blockers, reminders and any other in-app notification that also goes out by e-mail ----------
 
 
-def blocker_raised_message(blocker, by) -> str:
-    """One line for the sponsor's and coach's notification list (call inside the reader's language)."""
-    return render_to_string("challenges/email/blocker_raised_line.txt", {"blocker": blocker, "by": by}).strip()
+def shown_names(accelerator, people) -> dict[int, str]:
+    """{person id: the name the accelerator's messages give them}: as their invitation typed it while
+    they are only invited (``members.invitations.masked_names``, as every page shows them), else their
+    own. One query whatever the number of people."""
+    people = [person for person in people if person is not None]
+    masked = masked_names(accelerator, [person.pk for person in people])
+    return {person.pk: masked.get(person.pk) or person.get_full_name() or person.email for person in people}
+
+
+def blocker_raised_message(blocker, by_name: str) -> str:
+    """One line for the sponsor's and coach's notification list (call inside the reader's language);
+    ``by_name`` from ``shown_names``."""
+    context = {"blocker": blocker, "name": by_name}
+    return render_to_string("challenges/email/blocker_raised_line.txt", context).strip()
 
 
 def checkin_reminder_message(*, challenge, period_number: int, due_on, today) -> str:

@@ -237,8 +237,9 @@ def blocker_raise(
         severity=severity,
         decision_needed_by=decision_needed_by,
     )
-    from .notifications import blocker_raised_message, queue_notification_emails
+    from .notifications import blocker_raised_message, queue_notification_emails, shown_names
 
+    names = shown_names(challenge.cohort.accelerator, [by])
     seats = (
         Membership.objects.filter(challenge=challenge, role__in=BLOCKER_NOTIFIED_ROLES)
         .exclude(user=by)
@@ -254,7 +255,7 @@ def blocker_raise(
                     challenge=challenge,
                     blocker=blocker,
                     kind=Notification.Kind.BLOCKER_RAISED,
-                    message=blocker_raised_message(blocker, by),
+                    message=blocker_raised_message(blocker, names[by.pk]),
                 )
             )
     created = Notification.objects.bulk_create(rows)

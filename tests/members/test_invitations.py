@@ -198,7 +198,7 @@ def test_send_now_five_times_sends_one_email_and_answers_the_same_each_time(clie
 
 def test_an_admin_sends_at_most_so_many_invitations_an_hour(journey, challenge):
     invitations = [
-        invitation_create(accelerator=journey.accelerator, email=f"person{number}@example.org", by=journey.admin)
+        invitation_create(accelerator=journey.accelerator, email=f"invitee{number}@example.org", by=journey.admin)
         for number in range(RESENDS_PER_ADMIN_HOUR + 3)
     ]
     sent = [invitation_resend(invitation=invitation, by=journey.admin) for invitation in invitations]

@@ -9,6 +9,7 @@ until the person accepts.
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -258,3 +259,52 @@ def test_accepting_one_accelerators_invitation_reveals_them_to_no_other(client, 
     assert response.status_code == 302
     assert person in people_known_to(b.accelerator) and masked_names(b.accelerator, [person.pk]) == {}
     assert person not in people_known_to(c) and masked_names(c, [person.pk]) == {person.pk: "Another Made-up"}
+
+
+def test_blockers_they_raise_or_own_name_them_as_typed_in_the_notifications_and_e_mails(
+    client, b, django_capture_on_commit_callbacks
+):
+    # The pages masked them, but the notification texts (and so their e-mail and Telegram copies)
+    # were written with the account's own name: "Gulnora Yusupova raised a blocker…", "Owner: …".
+    from challenges import notifications
+    from challenges.escalation import blockers_escalate_overdue
+    from challenges.models import Notification
+    from challenges.services import blocker_raise
+
+    person = a_person()
+    client.force_login(b.admin)
+    client.post(
+        reverse("manage_challenge_people", args=[b.challenge.pk]),
+        {"action": "invite", "email": ADDRESS, "full_name": MADE_UP, "role": "member"},
+    )
+    sponsor = Membership.objects.create(challenge=b.challenge, user=UserFactory(), role="sponsor").user
+    coach = Membership.objects.create(challenge=b.challenge, user=UserFactory(), role="coach").user
+    lead = Membership.objects.create(challenge=b.challenge, user=UserFactory(), role="team_lead").user
+    today = b.accelerator.local_today()
+    with django_capture_on_commit_callbacks(execute=True):
+        raised = blocker_raise(challenge=b.challenge, by=person, description="Registry closed", severity="high")
+        blocker_raise(
+            challenge=b.challenge,
+            by=lead,
+            owner=person,
+            description="Data sharing agreement unsigned",
+            severity="medium",
+            decision_needed_by=today,
+        )
+    told = Notification.objects.filter(blocker=raised)
+    assert {n.user for n in told} == {sponsor, coach}
+    for notification in told:
+        assert notification.message.startswith(f"{MADE_UP} raised a"), notification.message
+        assert_nothing_of_a(notification.message, "the blocker-raised notification")
+    with django_capture_on_commit_callbacks(execute=True):
+        escalated = blockers_escalate_overdue(now=timezone.now() + timedelta(days=2))
+    assert len(escalated) == 1
+    overdue = Notification.objects.get(kind=Notification.Kind.BLOCKER_OVERDUE)
+    assert f"Owner: {MADE_UP}." in overdue.message
+    assert_nothing_of_a(overdue.message, "the overdue-blocker notification")
+    notifications.send_notification_emails(notification_ids=list(Notification.objects.values_list("pk", flat=True)))
+    assert mail.outbox and all(REAL_NAME not in message.body for message in mail.outbox)
+    # Once they accept, they are themselves.
+    invitation_accept(user=person, password="a-strong-passphrase-42")
+    again = blocker_raise(challenge=b.challenge, by=person, description="Again", severity="low")
+    assert Notification.objects.filter(blocker=again).first().message.startswith(f"{REAL_NAME} raised a")
