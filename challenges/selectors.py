@@ -98,3 +98,55 @@ def goal_changes(challenge) -> list[GoalChange]:
             )
         )
     return changes
+
+
+# --- What the challenge page shows, as the sources of its digest (``core.pagecache``) -------------
+
+
+def challenge_page_sources(challenge, *, reader_id: int) -> list:
+    """Every table the challenge page reads, narrowed to this challenge's rows: the challenge and its
+    history (the goal corrections), cohort, accelerator, check-ins and their corrections, blockers,
+    stations and their templates, transitions, seats, the people named, their entities, and who of
+    them is only invited (``members.invitations.masked_names``), and whether the reader is one of the
+    people named (they see their own name, never the invitation's)."""
+    from cohorts.models import Accelerator, Cohort, Entity, User
+    from core.pagecache import Rows
+    from members.models import Invitation
+
+    from .models import Blocker, Challenge, CheckIn, CheckInRevision, PhaseTransition, Station, StationTemplate
+
+    c, k, a = challenge.pk, challenge.cohort_id, challenge.cohort.accelerator_id
+    mine = "t.challenge_id = %s"
+    checkins, blockers = CheckIn._meta.db_table, Blocker._meta.db_table
+    people = f"""t.id IN (
+        SELECT user_id FROM {Membership._meta.db_table} WHERE challenge_id = %s
+        UNION SELECT author_id FROM {checkins} WHERE challenge_id = %s
+        UNION SELECT r.corrected_by_id FROM {CheckInRevision._meta.db_table} r
+              JOIN {checkins} ci ON ci.id = r.checkin_id WHERE ci.challenge_id = %s
+        UNION SELECT raised_by_id FROM {blockers} WHERE challenge_id = %s
+        UNION SELECT owner_id FROM {blockers} WHERE challenge_id = %s
+        UNION SELECT resolved_by_id FROM {blockers} WHERE challenge_id = %s)"""
+    users = User._meta.db_table
+    return [
+        Rows(Accelerator, "t.id = %s", (a,)),
+        Rows(Cohort, "t.id = %s", (k,)),
+        Rows(Challenge, "t.id = %s", (c,)),
+        Rows(Challenge.history.model, "t.id = %s", (c,)),
+        Rows(CheckIn, mine, (c,)),
+        Rows(CheckInRevision, f"t.checkin_id IN (SELECT id FROM {checkins} WHERE challenge_id = %s)", (c,)),
+        Rows(Blocker, mine, (c,)),
+        Rows(Station, mine, (c,)),
+        Rows(StationTemplate, "t.accelerator_id = %s", (a,)),
+        Rows(PhaseTransition, mine, (c,)),
+        Rows(Membership, mine, (c,)),
+        Rows(User, people, (c,) * 6),
+        Rows(
+            Entity,
+            f"t.id IN (SELECT lead_entity_id FROM {Challenge._meta.db_table} WHERE id = %s)"
+            f" OR t.id IN (SELECT entity_id FROM {users} u WHERE {people.replace('t.id', 'u.id', 1)})",
+            (c,) * 7,
+        ),
+        Rows(Invitation, "t.accelerator_id = %s", (a,)),
+        Rows(AcceleratorRole, "t.accelerator_id = %s", (a,)),
+        Rows(User, f"{people} AND t.id = %s", (*(c,) * 6, reader_id), ids=True),
+    ]

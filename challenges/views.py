@@ -7,17 +7,23 @@ Without JavaScript the same forms post normally and redirect back.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cohorts.calendar import Phase, journey_day
+from core import pagecache
 from core.ids import posted_id
 from core.models import search
 from members.access import can_post_progress, cohorts_visible_to
@@ -36,7 +42,7 @@ from . import charts, periods, posting, services
 from .access import CHALLENGE_READER, CHALLENGE_WRITER, NOTIFICATION_OWN, challenges_visible_to
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
 from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
-from .selectors import goal_changes
+from .selectors import challenge_page_sources, goal_changes
 
 TEMPLATE = "challenges/challenge_detail.html"
 
@@ -143,9 +149,42 @@ def _masked(request, accelerator, memberships, checkins, blockers_and_stations) 
     return masked_names(accelerator, people - {request.user.pk})
 
 
+def _code_stamp() -> str:
+    """The code and templates that draw the challenge page: a deploy never serves the previous one's."""
+    here, templates = Path(__file__).resolve().parent, Path(settings.BASE_DIR) / "templates"
+    files = [*here.glob("*.py"), Path(pagecache.__file__)]
+    files += [*templates.glob("challenges/*.html"), *templates.glob("*.html"), *templates.glob("partials/*.html")]
+    return pagecache.code_stamp(files)
+
+
+_CODE_STAMP = _code_stamp()
+
+
+def _page_key(request, challenge) -> str | None:
+    """The page's content for this state of its data, for a reader who posts nothing here (a reader
+    with forms gets it drawn: the forms carry their own token and state); None: draw it."""
+    if not pagecache.shareable(request) or request.GET or can_post_progress(request.user, challenge):
+        return None
+    today = challenge.cohort.accelerator.local_today()
+    sources = challenge_page_sources(challenge, reader_id=request.user.pk)
+    return pagecache.key(f"challenge-page:{challenge.pk}", _CODE_STAMP, pagecache.digest(sources), today)
+
+
 @access(CHALLENGE_READ, CHALLENGE_READER)
 def challenge_detail(request, challenge):
-    return render(request, TEMPLATE, _page_context(request, challenge))
+    key = _page_key(request, challenge)
+    if key is None:
+        return render(request, TEMPLATE, _page_context(request, challenge))
+    draw = lambda: render_to_string(f"{TEMPLATE}#content", _page_context(request, challenge), request)  # noqa: E731
+    html = pagecache.cached(key, draw)
+    memberships = challenge.memberships.filter(user_id=request.user.pk)
+    frame = {
+        "challenge": challenge,
+        "theme_accelerator": challenge.cohort.accelerator,
+        "has_seat": memberships.exists(),
+        "content_html": mark_safe(html),  # noqa: S308 (rendered by our own template above)
+    }
+    return render(request, TEMPLATE, frame)
 
 
 def _back_to(challenge, anchor: str = "") -> HttpResponseRedirect:

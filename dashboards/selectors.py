@@ -7,12 +7,10 @@ check-in service; these selectors only filter, sort, join and aggregate them in 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -38,11 +36,13 @@ from challenges.results import cohort_result as result_on
 from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.models import search
+from core.pagecache import Rows, digest
 from core.replica import reading_connection
 from core.sql import as_float
+from journey.models import Artifact, Pledge
 from members.access import cohorts_visible_to
 from members.invitations import invited_as
-from members.models import AcceleratorRole, Membership
+from members.models import AcceleratorRole, Invitation, Membership
 
 # --- Free-text search in any script --------------------------------------------------------------
 #
@@ -367,77 +367,69 @@ def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
     )
 
 
-# --- What the board shows, as one digest (its cache key) ---------------------------------------------
+# --- What a page shows, as the sources of its digest (``core.pagecache``) ----------------------------
 #
-# The board, its status counts, its filter options and its chart are made of the cohort's
-# challenges, their lead entities, their team leads (membership and user rows) and their
-# check-ins. The digest changes whenever one of those rows does, however it was written (a form,
-# the clock's SQL, the admin, an import), so a cached board never outlives its data. Check-ins
-# count through their challenge: every write of one (the form, a correction, the admin) rewrites
-# its challenge row in the same transaction (``challenge_take_latest_checkin``).
+# Each list names every table a page reads, narrowed to the rows it shows; the digest changes
+# whenever one of those rows does, however it was written (a form, the clock's SQL, the admin, an
+# import, a raw UPDATE), so a cached page never outlives its data.
 
 
-def _board_rows_sql(select: str) -> str:
-    return f"""
-        SELECT {select}
-        FROM {Challenge._meta.db_table} ch
-        JOIN {Entity._meta.db_table} e ON e.id = ch.lead_entity_id
-        LEFT JOIN {Membership._meta.db_table} m ON m.challenge_id = ch.id AND m.role = %s
-        LEFT JOIN {User._meta.db_table} u ON u.id = m.user_id
-        WHERE ch.cohort_id = %s"""
+def people_sources(accelerator_id: int) -> list[Rows]:
+    """Who is only invited (``members.invitations.masked_names``): accepting an invitation, a grant
+    or a new entity changes how a name is shown."""
+    return [
+        Rows(Invitation, "t.accelerator_id = %s", (accelerator_id,)),
+        Rows(AcceleratorRole, "t.accelerator_id = %s", (accelerator_id,)),
+    ]
 
 
-def _text(sql: str) -> str:
-    return f"COALESCE(CAST({sql} AS TEXT), '')"
+def _of_cohort(column: str = "challenge_id") -> str:
+    return f"t.{column} IN (SELECT c.id FROM {Challenge._meta.db_table} c WHERE c.cohort_id = %s)"
 
 
-def _postgresql_board_digest_sql() -> str:
-    """PostgreSQL stamps every row version with the transaction that wrote it (``xmin``; an
-    UPDATE writes a new version even when no value changes): any insert, update or delete of a
-    row the board reads changes the count or the sum of those stamps, without reading a value."""
-    stamps = [f"COALESCE(SUM({alias}.xmin::text::bigint), 0)" for alias in ["ch", "e", "m", "u"]]
-    return _board_rows_sql(" || ':' || ".join(_text(x) for x in ["COUNT(*)", *stamps]))
-
-
-# The values themselves, for SQLite (the embedded mode), which keeps no such stamp; there an
-# UPDATE that changes no value leaves no trace, so the check-ins are summed up as well.
-_DIGEST_COLUMNS = [
-    *(f"ch.{name}" for name in ["id", "title", "lead_entity_id", "unit", "baseline_value", "target_value"]),
-    *(f"ch.{name}" for name in ["phase", "phase_since", "current_value", "progress", "expected_progress"]),
-    *(f"ch.{name}" for name in ["status", "last_checkin_on", "is_stale", "withdrawn_at", "updated_at"]),
-    "e.name",
-    "u.full_name",
-    "u.email",
-]
-
-
-def _sqlite_board_digest_sql() -> str:
-    row = " || '~' || ".join(_text(column) for column in _DIGEST_COLUMNS)
-    rows = _board_rows_sql(f"{row} AS r, ch.id AS k1, COALESCE(m.id, 0) AS k2")
-    summary = " || ':' || ".join(
-        _text(x) for x in ["COUNT(*)", "SUM(ci.version)", "SUM(ci.period)", "SUM(ci.value)", "MAX(ci.updated_at)"]
+def cohort_sources(cohort: Cohort, *, journey: bool = False) -> list[Rows]:
+    """The board, its exports, its briefing (and with ``journey`` the cohort report): the cohort and
+    its accelerator, its challenges, their entities, team seats and people, check-ins (the chart)."""
+    k, a = cohort.pk, cohort.accelerator_id
+    seats = (
+        f"t.id IN (SELECT m.user_id FROM {Membership._meta.db_table} m"
+        f" JOIN {Challenge._meta.db_table} c ON c.id = m.challenge_id WHERE c.cohort_id = %s)"
     )
-    checkins = f"""
-        SELECT {summary}
-        FROM {CheckIn._meta.db_table} ci JOIN {Challenge._meta.db_table} c2 ON c2.id = ci.challenge_id
-        WHERE c2.cohort_id = %s"""
-    return (
-        f"SELECT (SELECT COALESCE(group_concat(rows.r, '|'), '') FROM ({rows} ORDER BY k1, k2) rows)"
-        f" || '#' || ({checkins})"
-    )
+    sources = [
+        Rows(Accelerator, "t.id = %s", (a,)),
+        Rows(Cohort, "t.id = %s", (k,)),
+        Rows(Challenge, "t.cohort_id = %s", (k,)),
+        Rows(Entity, "t.accelerator_id = %s", (a,)),
+        Rows(Membership, _of_cohort(), (k,)),
+        Rows(User, seats, (k,)),
+        *people_sources(a),
+        Rows(CheckIn, _of_cohort(), (k,)),
+    ]
+    if journey:
+        sources += [Rows(Artifact, _of_cohort(), (k,)), Rows(Pledge, _of_cohort(), (k,))]
+    return sources
+
+
+def accelerator_sources(*, user, accelerator: Accelerator, checkins: bool = False) -> list[Rows]:
+    """The overview (and with ``checkins`` the accelerator report): the cohorts this reader sees,
+    by id (another reader may see others), and their challenges."""
+    visible = cohorts_visible_to(user).filter(accelerator=accelerator).order_by().values("pk")
+    sql, params = visible.query.sql_with_params()
+    in_visible = f"t.cohort_id IN ({sql})"
+    sources = [
+        Rows(Accelerator, "t.id = %s", (accelerator.pk,)),
+        Rows(Cohort, f"t.id IN ({sql})", tuple(params), ids=True),
+        Rows(Challenge, in_visible, tuple(params)),
+    ]
+    if checkins:
+        of_visible = f"t.challenge_id IN (SELECT c.id FROM {Challenge._meta.db_table} c WHERE c.cohort_id IN ({sql}))"
+        sources.append(Rows(CheckIn, of_visible, tuple(params)))
+    return sources
 
 
 def board_fingerprint(*, cohort: Cohort) -> str:
     """A digest of every row the cohort board is made of: one query, folded in the database."""
-    params = [Membership.Role.TEAM_LEAD, cohort.pk]
-    if connection.vendor == "postgresql":
-        sql = _postgresql_board_digest_sql()
-    else:
-        sql, params = _sqlite_board_digest_sql(), [*params, cohort.pk]
-    with reading_connection().cursor() as cursor:
-        cursor.execute(sql, params)
-        (digest,) = cursor.fetchone()
-    return hashlib.sha256(digest.encode()).hexdigest()
+    return digest(cohort_sources(cohort))
 
 
 # --- Cohort chart: mean progress per check-in period ---------------------------------------------------

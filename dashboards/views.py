@@ -7,14 +7,10 @@ so filtering and sorting work with and without JavaScript, and the URL always ca
 
 from __future__ import annotations
 
-import hashlib
-import re
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -27,6 +23,7 @@ from django.utils.translation import gettext as _
 from challenges import results
 from cohorts.calendar import journey_day
 from cohorts.models import Accelerator, Cohort
+from core import pagecache
 from core.l10n import days_ago
 from core.replica import reads_from_replica
 from dashboards import exports, pdf, reports, selectors
@@ -58,18 +55,26 @@ def dashboard_index(request):
     return render(request, "dashboards/index.html", {"accelerators": accelerators})
 
 
+def _cached_content(request, template: str, key: str | None, context, frame: dict) -> HttpResponse:
+    """A page whose content (the template's ``content`` partial) is drawn once per key; its frame
+    (header, menus, the reader's name) is drawn for each reader. ``context`` makes the content's."""
+    html = pagecache.cached(key, lambda: render_to_string(f"{template}#content", context(), request))
+    return render(request, template, {**frame, "content_html": mark_safe(html)})  # noqa: S308 (our own template)
+
+
 @reads_from_replica
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_overview(request, accelerator):
-    results = selectors.accelerator_overview(user=request.user, accelerator=accelerator)
-    context = {
-        "accelerator": accelerator,
-        "theme_accelerator": accelerator,
-        "results": results,
-        "charts": results_charts(results),
-        "today": accelerator.local_today(),
-    }
-    return render(request, "dashboards/accelerator_overview.html", context)
+    today = accelerator.local_today()
+    sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator)
+    key, _params = _page_key(request, f"overview:{accelerator.pk}", sources, today)
+
+    def context() -> dict:
+        results = selectors.accelerator_overview(user=request.user, accelerator=accelerator)
+        return {"accelerator": accelerator, "results": results, "charts": results_charts(results), "today": today}
+
+    frame = {"accelerator": accelerator, "theme_accelerator": accelerator}
+    return _cached_content(request, "dashboards/accelerator_overview.html", key, context, frame)
 
 
 # Rows per page of the board: the page costs the same at 300 or 3,000 challenges. Exports and
@@ -182,77 +187,29 @@ def _sort_headers(request, current: str) -> list[dict]:
     return headers
 
 
-# How long a rendered board may sit in the cache. Its key already changes with every value it shows
-# (``selectors.board_fingerprint``), the reader's language, the local date and the query string;
-# the time limit only returns the memory of boards nobody opens any more.
-BOARD_CACHE_SECONDS = 600
-
-
 def _code_stamp() -> str:
-    """A digest of the code and templates that draw the board: a deploy that changes them never
-    serves a board drawn by the previous release."""
-    here = Path(__file__).resolve().parent
-    templates = Path(settings.BASE_DIR) / "templates" / "dashboards"
-    files = [here / "views.py", here / "selectors.py", here / "charts.py"]
-    files += sorted(templates.glob("*.html"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """The code and templates that draw the officials' pages: a deploy that changes them never serves
+    a page drawn by the previous release."""
+    here, templates = Path(__file__).resolve().parent, Path(settings.BASE_DIR) / "templates"
+    files = [*here.glob("*.py"), Path(pagecache.__file__)]
+    files += [*templates.glob("dashboards/*.html"), *templates.glob("*.html"), *templates.glob("partials/*.html")]
+    return pagecache.code_stamp(files)
 
 
 _CODE_STAMP = _code_stamp()
 
 
 BOARD_PARAMS = ("q", "entity", "status", "phase", "sort", "page")
-_CANONICAL_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 
 
-def _board_params(request) -> dict[str, str] | None:
-    """The query string as the board knows it (empty fields dropped), or None when it holds anything else.
-
-    None (render, never cache) for an unknown or repeated parameter, a number not written as the
-    board writes it, or a search with spaces around it; whether status, phase, sort and entity are
-    values the board accepts is the filter form's to say once the board is drawn (``cohort_board``).
-    So any reader can still ask for anything, but only boards people can reach from the page take
-    room in the cache (issue 15, point 10).
-    """
-    params = {}
-    for name, values in request.GET.lists():
-        if name not in BOARD_PARAMS or len(values) != 1:
-            return None
-        if values[0]:
-            params[name] = values[0]
-    for name in ("entity", "page"):
-        if name in params and not _CANONICAL_NUMBER.fullmatch(params[name]):
-            return None
-    if "q" in params and params["q"] != params["q"].strip():
-        return None
-    return params
-
-
-def _board_cache_key(request, cohort: Cohort, today, fragment: bool, params: dict[str, str]) -> str:
-    """``params`` is what ``_board_params`` made of the query string, never the query string itself."""
-    accelerator = cohort.accelerator
-    parts = [
-        _CODE_STAMP,
-        selectors.board_fingerprint(cohort=cohort),
-        cohort.pk,
-        cohort.name,
-        cohort.status,
-        cohort.design_start,
-        cohort.launch_date,
-        cohort.sustainment_days,
-        accelerator.slug,
-        accelerator.name,
-        accelerator.is_demo,
-        accelerator.checkin_cadence_days,
-        translation.get_language(),
-        today,
-        fragment,
-        sorted(params.items()),
-    ]
-    return f"cohort-board:{cohort.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+def _page_key(request, name: str, sources, *parts, allowed=(), numbers=()) -> tuple[str | None, dict]:
+    """The cache key of one page for this state of its data, and the query string as the page knows it;
+    no key (render, never keep) inside a transaction or for a query string the page never writes."""
+    params = pagecache.canonical_params(request.GET, allowed, numbers) if pagecache.shareable(request) else None
+    if params is None:
+        return None, {}
+    key = pagecache.key(name, _CODE_STAMP, pagecache.digest(sources), sorted(params.items()), *parts)
+    return key, params
 
 
 def _board_is_cacheable(board: _Board, params: dict[str, str]) -> bool:
@@ -287,19 +244,20 @@ def _render_board(request, board: _Board, fragment: bool) -> str:
 @access(COHORT_READ, COHORT_READER)
 def cohort_board(request, cohort):
     """The whole board, or its table alone for htmx; rendered once per state of the data it shows."""
-    today = cohort.accelerator.local_today()
     fragment = bool(request.htmx) and not request.htmx.history_restore_request
-    # Inside a transaction (never the case for a GET, always in a test case) the rows read may be
-    # this transaction's own, not yet everyone's: such a board is rendered, never shared.
-    shared = not connection.in_atomic_block
-    params = _board_params(request) if shared else None
-    key = _board_cache_key(request, cohort, today, fragment, params) if params is not None else None
-    html = cache.get(key) if key else None
-    if html is None:
+    today = cohort.accelerator.local_today()
+    sources = selectors.cohort_sources(cohort)
+    key, params = _page_key(
+        request, f"cohort-board:{cohort.pk}", sources, today, fragment, allowed=BOARD_PARAMS, numbers=("entity", "page")
+    )
+    board = None
+
+    def draw() -> str:
+        nonlocal board
         board = _Board(request, cohort)
-        html = _render_board(request, board, fragment)
-        if key and _board_is_cacheable(board, params):
-            cache.set(key, html, BOARD_CACHE_SECONDS)
+        return _render_board(request, board, fragment)
+
+    html = pagecache.cached(key, draw, keep=lambda: _board_is_cacheable(board, params))
     if fragment:
         response = HttpResponse(html)
     else:
@@ -314,20 +272,39 @@ def cohort_board(request, cohort):
     return response
 
 
+def _board_document_key(request, cohort, name: str) -> str | None:
+    """The exports and the briefing: every row of the board as filtered (the board's query string)."""
+    key, params = _page_key(
+        request,
+        f"{name}:{cohort.pk}",
+        selectors.cohort_sources(cohort),
+        cohort.accelerator.local_today(),
+        allowed=BOARD_PARAMS,
+        numbers=("entity", "page"),
+    )
+    return key
+
+
 def _export(request, cohort, extension: str) -> HttpResponse:
-    board = _Board(request, cohort)
-    headers = exports.export_headers()
-    table = exports.export_table(board.all_rows(), day=board.day)
+    key = _board_document_key(request, cohort, f"export-{extension}")
+    board = None
+
+    def draw() -> bytes:
+        nonlocal board
+        board = _Board(request, cohort)
+        headers = exports.export_headers()
+        table = exports.export_table(board.all_rows(), day=board.day)
+        if extension == "csv":
+            return exports.to_csv(headers, table)
+        return exports.to_xlsx(headers, table, title=board.cohort.name, right_to_left=translation.get_language_bidi())
+
+    content = pagecache.cached(key, draw, keep=lambda: board.form.is_valid())
     if extension == "csv":
-        content = exports.to_csv(headers, table)
         content_type = "text/csv; charset=utf-8"
     else:
-        content = exports.to_xlsx(
-            headers, table, title=board.cohort.name, right_to_left=translation.get_language_bidi()
-        )
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(board.cohort, extension)}"'
+    response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(cohort, extension)}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -348,31 +325,47 @@ def cohort_export_xlsx(request, cohort):
 @access(COHORT_READ, COHORT_READER)
 def cohort_briefing(request, cohort):
     """A printable briefing of the cohort, in the reader's language (right-to-left in Arabic)."""
-    board = _Board(request, cohort)
-    context = {
-        "cohort": board.cohort,
-        "accelerator": board.accelerator,
-        "theme_accelerator": board.accelerator,
-        "rows": board.all_rows(),
-        "day_text": journey_day(board.cohort, board.today),
-        "today": board.today,
-        "filter_summary": board.filter_summary(),
-        **board.summary(),
-        "query": request.GET.urlencode(),
-    }
-    return render(request, "dashboards/briefing.html", context)
+    key = _board_document_key(request, cohort, "briefing")
+    board = None
+
+    def draw() -> str:
+        nonlocal board
+        board = _Board(request, cohort)
+        context = {
+            "cohort": board.cohort,
+            "accelerator": board.accelerator,
+            "theme_accelerator": board.accelerator,
+            "rows": board.all_rows(),
+            "day_text": journey_day(board.cohort, board.today),
+            "today": board.today,
+            "filter_summary": board.filter_summary(),
+            **board.summary(),
+            "query": request.GET.urlencode(),
+        }
+        return render_to_string("dashboards/briefing.html", context, request)
+
+    return HttpResponse(pagecache.cached(key, draw, keep=lambda: board.form.is_valid()))
 
 
 # --- Reports: the page, and the same template as PDF -------------------------------------------------
 
 
-def _pdf_response(request, template: str, context: dict, filename: str) -> HttpResponse:
-    html = render_to_string(template, {**context, "pdf": True}, request=request)
-    response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
+def _pdf_response(request, template: str, context, filename: str, key: str | None) -> HttpResponse:
+    """The report's PDF, made once per state of its data (``key``, the HTML page's with ``pdf`` added)."""
+
+    def draw() -> bytes:
+        return pdf.html_to_pdf(render_to_string(template, {**context(), "pdf": True}, request=request))
+
+    response = HttpResponse(pagecache.cached(key and f"{key}:pdf", draw), content_type="application/pdf")
     language = translation.get_language() or "en"
     response["Content-Disposition"] = f'inline; filename="{filename}-{language}.pdf"'
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
+
+
+def _cohort_report_key(request, cohort) -> str | None:
+    today = cohort.accelerator.local_today()
+    return _page_key(request, f"cohort-report:{cohort.pk}", selectors.cohort_sources(cohort, journey=True), today)[0]
 
 
 def _cohort_report_context(cohort) -> dict:
@@ -388,12 +381,21 @@ def _cohort_report_context(cohort) -> dict:
 @access(COHORT_READ, COHORT_READER)
 def cohort_report(request, cohort):
     """The cohort report at today's day (the Day-100 report once Day 100 has passed)."""
-    return render(request, "dashboards/report.html", _cohort_report_context(cohort))
+    key = _cohort_report_key(request, cohort)
+    draw = lambda: render_to_string("dashboards/report.html", _cohort_report_context(cohort), request)  # noqa: E731
+    return HttpResponse(pagecache.cached(key, draw))
 
 
 @access(COHORT_READ, COHORT_READER)
 def cohort_report_pdf(request, cohort):
-    return _pdf_response(request, "dashboards/report.html", _cohort_report_context(cohort), f"cohort-{cohort.pk}")
+    key = _cohort_report_key(request, cohort)
+    context = lambda: _cohort_report_context(cohort)  # noqa: E731
+    return _pdf_response(request, "dashboards/report.html", context, f"cohort-{cohort.pk}", key)
+
+
+def _accelerator_report_key(request, accelerator) -> str | None:
+    sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator, checkins=True)
+    return _page_key(request, f"accelerator-report:{accelerator.pk}", sources, accelerator.local_today())[0]
 
 
 def _accelerator_report_context(request, accelerator) -> dict:
@@ -406,13 +408,17 @@ def _accelerator_report_context(request, accelerator) -> dict:
 
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_report(request, accelerator):
-    return render(request, "dashboards/accelerator_report.html", _accelerator_report_context(request, accelerator))
+    key = _accelerator_report_key(request, accelerator)
+    context = _accelerator_report_context
+    draw = lambda: render_to_string("dashboards/accelerator_report.html", context(request, accelerator), request)  # noqa: E731
+    return HttpResponse(pagecache.cached(key, draw))
 
 
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_report_pdf(request, accelerator):
-    context = _accelerator_report_context(request, accelerator)
-    return _pdf_response(request, "dashboards/accelerator_report.html", context, accelerator.slug)
+    key = _accelerator_report_key(request, accelerator)
+    context = lambda: _accelerator_report_context(request, accelerator)  # noqa: E731
+    return _pdf_response(request, "dashboards/accelerator_report.html", context, accelerator.slug, key)
 
 
 def _published_accelerator(user, slug: str):
