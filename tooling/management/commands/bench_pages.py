@@ -2,14 +2,18 @@
 
 1. Recreates a separate PostgreSQL database (``--database-url``; default ``BENCH_PAGES_DATABASE_URL``,
    else ``postgres://postgres@127.0.0.1:5432/accelerators_bench``), migrates it, and fills it with
-   one cohort of 300 challenges × 14 weekly check-ins (set-based inserts, then the real clock).
+   one cohort of 300 challenges × 14 weekly check-ins beside 19 smaller cohorts of its accelerator
+   (set-based inserts, then the real clock). ``--scale 10`` then does it all again ten times larger
+   (a 3,000-challenge cohort; 10 accelerators × 200 cohorts) and says whether each page's share
+   stays within 20% of the small run's.
 2. Serves it with gunicorn on 127.0.0.1 under ``accelerators.settings.base`` with DEBUG and
    DEMO_MODE off, and signs an official in by writing a session (Django's SessionStore).
 3. Loads each page at concurrency 8 for a bounded time with ``wrk`` (Debian's package), or
    ``locust`` headless when wrk is missing, together with the trivial view ``/healthz`` through
    the same stack in the same run.
 4. Prints a Markdown table: requests/s, p50, p95, and each page's throughput as a share of the
-   trivial view's. Target: the cohort dashboard at ≥ 25%.
+   trivial view's beside its target (``PAGES``); then each PDF's first request (drawn by WeasyPrint)
+   and its second (from the cache), timed once each, not under load.
 
 Nothing here asserts a time; the figures are for people to read beside their target.
 """
@@ -35,8 +39,35 @@ from django.core.management.base import BaseCommand, CommandError
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/accelerators_bench"
-TARGET_SHARE = 0.25
 LOAD_SCRIPTS = Path(__file__).resolve().parents[2] / "load"
+
+
+# Every page an official opens: (name, URL name, URL arguments from what ``seed`` returns, query
+# string, sent by htmx, target share of the trivial view's throughput or None). The first row is
+# the trivial view every share is taken of.
+PAGES = [
+    ("trivial view (/healthz)", "healthz", (), "", False, None),
+    ("dashboards index", "dashboard_index", (), "", False, None),
+    ("accelerator overview", "accelerator_overview", ("slug",), "", False, 0.25),
+    ("cohort dashboard", "cohort_board", ("cohort_id",), "", False, 0.25),
+    ("cohort dashboard, filtered (htmx)", "cohort_board", ("cohort_id",), "status=at_risk&sort=-progress", True, None),
+    ("cohort dashboard, search", "cohort_board", ("cohort_id",), "q=%D0%B2%D1%80%D0%B5%D0%BC%D1%8F", False, None),
+    ("challenge page", "challenge_detail", ("challenge_id",), "", False, 0.25),
+    ("export CSV", "cohort_export_csv", ("cohort_id",), "", False, 0.20),
+    ("export XLSX", "cohort_export_xlsx", ("cohort_id",), "", False, 0.10),
+    ("briefing", "cohort_briefing", ("cohort_id",), "", False, 0.15),
+    ("cohort report", "cohort_report", ("cohort_id",), "", False, 0.15),
+    ("accelerator report", "accelerator_report", ("slug",), "", False, 0.15),
+]
+
+# The PDFs: their first request (WeasyPrint draws it) timed once, then the same again (cached).
+PDFS = [
+    ("cohort report PDF", "cohort_report_pdf", ("cohort_id",)),
+    ("accelerator report PDF", "accelerator_report_pdf", ("slug",)),
+]
+
+# At ``--scale 10`` a page's share should stay within this of the small run's.
+SCALE_TOLERANCE = 0.20
 
 
 @dataclass
@@ -44,6 +75,15 @@ class Page:
     name: str
     path: str
     htmx: bool = False
+    target: float | None = None
+
+
+@dataclass
+class Timed:
+    name: str
+    first_ms: float
+    again_ms: float
+    size: int
 
 
 @dataclass
@@ -65,6 +105,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--database-url", default=None, help=f"PostgreSQL database to (re)create. {DEFAULT_URL}")
         parser.add_argument("--challenges", type=int, default=300)
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Also run everything this many times larger (10: a 3,000-challenge cohort, 10 accelerators × "
+            "200 cohorts) and compare each share with the small run's.",
+        )
         parser.add_argument("--checkins", type=int, default=14, help="Weekly check-ins per challenge (≤ 14).")
         parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page.")
         parser.add_argument("--concurrency", type=int, default=8)
@@ -80,10 +127,14 @@ class Command(BaseCommand):
         parser.add_argument("--keep-database", action="store_true", help="Leave the bench database behind.")
         # Internal: the child process that fills the bench database (run with its DATABASE_URL).
         parser.add_argument("--seed-child", action="store_true", help="(internal)")
+        parser.add_argument("--accelerators", type=int, default=1, help="(internal) accelerators")
+        parser.add_argument("--cohorts", type=int, default=20, help="(internal) cohorts per accelerator")
 
     def handle(self, *args, **options):
         if options["seed_child"]:
-            self.stdout.write(json.dumps(seed(challenges=options["challenges"], checkins=options["checkins"])))
+            shape = {"challenges": options["challenges"], "checkins": options["checkins"]}
+            shape |= {"accelerators": options["accelerators"], "cohorts": options["cohorts"]}
+            self.stdout.write(json.dumps(seed(**shape)))
             return
         if not 1 <= options["checkins"] <= 14:
             raise CommandError("--checkins must be between 1 and 14 (the 100 days hold 14 weekly check-ins)")
@@ -91,15 +142,23 @@ class Command(BaseCommand):
         if not url.startswith(("postgres://", "postgresql://")):
             raise CommandError("the page benchmark runs on PostgreSQL: --database-url postgres://…")
         tool = _pick_tool(options["tool"])
+        runs = []
+        for scale in sorted({1, options["scale"]}):
+            shape = {"challenges": options["challenges"] * scale, "accelerators": scale, "cohorts": 20 * scale}
+            runs.append((shape, *self._run_once(url, tool, options, shape)))
+        self.stdout.write(_report(runs, options, tool))
+
+    def _run_once(self, url: str, tool: str, options: dict, shape: dict):
         var_dir = tempfile.mkdtemp(prefix="bench-pages-")
         env = _child_env(url, var_dir, options["redis_url"])
         server = None
         try:
-            seeded = self._prepare(url, env, options)
+            seeded = self._prepare(url, env, options, shape)
             port = _free_port()
             server = self._start_gunicorn(env, port, options["workers"], var_dir)
             results = self._measure(port, seeded, tool, options, var_dir, env)
-            self.stdout.write(_report(results, options, tool, seeded))
+            timed = self._time_pdfs(port, seeded)
+            return seeded, results, timed
         finally:
             if server is not None:
                 server.terminate()
@@ -116,15 +175,38 @@ class Command(BaseCommand):
 
     # --- helpers ---------------------------------------------------------------------------------
 
-    def _prepare(self, url: str, env: dict, options: dict) -> dict:
+    def _prepare(self, url: str, env: dict, options: dict, shape: dict) -> dict:
         """A fresh bench database, migrated and filled by a child process; returns what it made."""
         self._log(f"database: recreating {_redact(url)}")
         recreate_database(url)
         self._run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], env)
-        self._log(f"data: {options['challenges']} challenges × {options['checkins']} check-ins …")
-        child = [sys.executable, "manage.py", "bench_pages", "--seed-child"]
-        child += [f"--challenges={options['challenges']}", f"--checkins={options['checkins']}"]
-        return json.loads(self._run(child, env).strip().splitlines()[-1])
+        self._log(
+            f"data: {shape['challenges']} challenges × {options['checkins']} check-ins, "
+            f"{shape['accelerators']} accelerator(s) × {shape['cohorts']} cohorts …"
+        )
+        started = time.monotonic()
+        child = [sys.executable, "manage.py", "bench_pages", "--seed-child", f"--checkins={options['checkins']}"]
+        child += [f"--challenges={shape['challenges']}", f"--accelerators={shape['accelerators']}"]
+        child += [f"--cohorts={shape['cohorts']}"]
+        seeded = json.loads(self._run(child, env).strip().splitlines()[-1])
+        self._log(f"data: made in {time.monotonic() - started:.0f} s")
+        return seeded
+
+    def _time_pdfs(self, port: int, seeded: dict) -> list[Timed]:
+        """Each PDF once as its first reader gets it (drawn), once more (from the cache); not under load."""
+        headers, timed = {"Cookie": f"sessionid={seeded['session_key']}"}, []
+        for name, url_name, arguments in PDFS:
+            path = _path(url_name, arguments, seeded)
+            self._log(f"pdf: {name}")
+            times = []
+            for _ in range(2):
+                started = time.monotonic()
+                status, body = _get(port, path, headers, timeout=600)
+                times.append((time.monotonic() - started) * 1000)
+                if status != 200 or not body.startswith(b"%PDF"):
+                    raise CommandError(f"{path} answered {status}, not a PDF: {body[:300]!r}")
+            timed.append(Timed(name, times[0], times[1], len(body)))
+        return timed
 
     def _measure(self, port: int, seeded: dict, tool: str, options: dict, var_dir: str, env: dict) -> list:
         base, cookie = f"http://127.0.0.1:{port}", f"sessionid={seeded['session_key']}"
@@ -162,7 +244,7 @@ class Command(BaseCommand):
                 f"--workers={workers}",
                 "--log-level=warning",
                 "--preload",  # import the app once, before the workers fork
-                "--timeout=60",
+                "--timeout=600",  # a 3,000-challenge report's first PDF takes minutes
             ],
             cwd=ROOT,
             env=env,
@@ -303,8 +385,70 @@ def _bench_checkins(rng, challenges, leads, checkins: int, cadence: int, launch)
     return reports
 
 
-def seed(*, challenges: int, checkins: int) -> dict:
-    """One launched cohort near Day 100: set-based inserts, then the real clock sets phase and status."""
+# Challenges per cohort beside the measured one: the overview and the accelerator report count them.
+FILLER_CHALLENGES = 10
+
+
+def _filler(*, source_cohort, accelerators: list, cohorts: int) -> None:
+    """``cohorts`` launched cohorts per accelerator (the first accelerator's measured one among them),
+    each a copy of the measured cohort's first ``FILLER_CHALLENGES`` challenges and their check-ins:
+    three INSERT … SELECT statements whatever the size."""
+    from django.db import connection
+
+    from challenges.models import Challenge, CheckIn
+    from cohorts.models import Cohort, Entity
+
+    launch = source_cohort.launch_date
+    made = []
+    for accelerator in accelerators:
+        first = 2 if accelerator.pk == source_cohort.accelerator_id else 1
+        made += [
+            Cohort(
+                accelerator=accelerator,
+                number=number,
+                name=f"Cohort {number}",
+                design_start=launch - timedelta(days=30),
+                launch_date=launch,
+                status=Cohort.Status.LAUNCHED,
+                launched_at=source_cohort.launched_at,
+                sustainment_days=accelerator.sustainment_days,
+            )
+            for number in range(first, cohorts + 1)
+        ]
+        Entity.objects.get_or_create(accelerator=accelerator, name="Ministry 1")
+    Cohort.objects.bulk_create(made, batch_size=2000)
+    challenge_columns = [f.column for f in Challenge._meta.concrete_fields if not f.primary_key]
+    picked = ", ".join(
+        {"cohort_id": "k.id", "lead_entity_id": "e.id"}.get(column, f"src.{column}") for column in challenge_columns
+    )
+    checkin_columns = [f.column for f in CheckIn._meta.concrete_fields if not f.primary_key]
+    copied = ", ".join("new.id" if column == "challenge_id" else f"ci.{column}" for column in checkin_columns)
+    challenges, checkins = Challenge._meta.db_table, CheckIn._meta.db_table
+    cohorts_table, entities = Cohort._meta.db_table, Entity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {challenges} ({", ".join(challenge_columns)})
+                SELECT {picked}
+                FROM (SELECT * FROM {challenges} WHERE cohort_id = %s ORDER BY id LIMIT %s) src
+                CROSS JOIN {cohorts_table} k
+                JOIN {entities} e ON e.accelerator_id = k.accelerator_id AND e.name = 'Ministry 1'
+                WHERE k.id <> %s""",
+            [source_cohort.pk, FILLER_CHALLENGES, source_cohort.pk],
+        )
+        cursor.execute(
+            f"""INSERT INTO {checkins} ({", ".join(checkin_columns)})
+                SELECT {copied}
+                FROM {checkins} ci
+                JOIN {challenges} src ON src.id = ci.challenge_id AND src.cohort_id = %s
+                JOIN {challenges} new ON new.title = src.title AND new.cohort_id <> %s""",
+            [source_cohort.pk, source_cohort.pk],
+        )
+
+
+def seed(*, challenges: int, checkins: int, accelerators: int = 1, cohorts: int = 1) -> dict:
+    """One launched cohort near Day 100 beside ``cohorts - 1`` smaller ones, in the first of
+    ``accelerators`` accelerators of ``cohorts`` cohorts each: set-based inserts, then the real
+    clock sets phase and status."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db import connection, transaction
@@ -358,7 +502,14 @@ def seed(*, challenges: int, checkins: int) -> dict:
             current_value=Subquery(latest.values("value")[:1]),
             last_checkin_on=Subquery(latest.values("reported_on")[:1]),
         )
-    clock_tick(accelerator_ids=[accelerator.id], notify=False)
+        others = [
+            accelerator_create(
+                name=f"Bench accelerator {n}", slug=f"bench-{n}", country="UZ", time_zone="Asia/Tashkent"
+            )
+            for n in range(2, accelerators + 1)
+        ]
+        _filler(source_cohort=cohort, accelerators=[accelerator, *others], cohorts=cohorts)
+    clock_tick(accelerator_ids=[accelerator.id, *(other.id for other in others)], notify=False)
     with connection.cursor() as cursor:
         # Planner statistics, as autovacuum would have gathered them on a database in service.
         cursor.execute("ANALYZE")
@@ -376,38 +527,26 @@ def seed(*, challenges: int, checkins: int) -> dict:
         "day": day,
         "checkins": CheckIn.objects.filter(challenge__cohort=cohort).count(),
         "challenges": len(created),
+        "accelerators": accelerators,
+        "cohorts": cohorts,
+        "all_challenges": Challenge.objects.count(),
     }
 
 
 # --- Load ---------------------------------------------------------------------------------------------
 
 
-def _pages(seeded: dict) -> list[Page]:
-    from django.urls import NoReverseMatch, reverse
+def _path(url_name: str, arguments: tuple, seeded: dict, query: str = "") -> str:
+    from django.urls import reverse
 
-    cohort = seeded["cohort_id"]
-    pages = [
-        Page("trivial view (/healthz)", reverse("healthz")),
-        Page("dashboards index", reverse("dashboard_index")),
-        Page("accelerator overview", reverse("accelerator_overview", args=[seeded["slug"]])),
-        Page("cohort dashboard", reverse("cohort_board", args=[cohort])),
-        Page(
-            "cohort dashboard, filtered (htmx table)",
-            reverse("cohort_board", args=[cohort]) + "?status=at_risk&sort=-progress",
-            htmx=True,
-        ),
-        Page("cohort dashboard, search", reverse("cohort_board", args=[cohort]) + "?q=%D0%B2%D1%80%D0%B5%D0%BC%D1%8F"),
-        Page("export CSV", reverse("cohort_export_csv", args=[cohort])),
-        Page("export XLSX", reverse("cohort_export_xlsx", args=[cohort])),
-        Page("briefing", reverse("cohort_briefing", args=[cohort])),
+    return reverse(url_name, args=[seeded[name] for name in arguments]) + (f"?{query}" if query else "")
+
+
+def _pages(seeded: dict) -> list[Page]:
+    return [
+        Page(name, _path(url_name, arguments, seeded, query), htmx, target)
+        for name, url_name, arguments, query, htmx, target in PAGES
     ]
-    try:
-        pages.append(
-            Page("challenge page", reverse("challenge_detail", kwargs={"challenge_id": seeded["challenge_id"]}))
-        )
-    except NoReverseMatch:
-        pass
-    return pages
 
 
 def _pick_tool(choice: str) -> str:
@@ -429,7 +568,7 @@ def _load(tool, base, page, headers, duration, concurrency, var_dir, env) -> Mea
 def _wrk(base, page, headers, duration, concurrency, var_dir) -> Measurement:
     script = LOAD_SCRIPTS / "report.lua"
     command = ["wrk", f"--threads={min(2, concurrency)}", f"--connections={concurrency}", f"--duration={duration}s"]
-    command += ["--timeout=30s", f"--script={script}"]
+    command += ["--timeout=60s", f"--script={script}"]
     for name, value in headers.items():
         command += ["--header", f"{name}: {value}"]
     done = subprocess.run([*command, base + page.path], capture_output=True, text=True, check=False)  # noqa: S603
@@ -464,8 +603,8 @@ def _locust(base, page, headers, duration, concurrency, var_dir, env) -> Measure
     )
 
 
-def _get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def _get(port: int, path: str, headers: dict, timeout: float = 120) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -487,23 +626,51 @@ def _redact(url: str) -> str:
     return url.replace(f":{parsed.password}@", ":***@") if parsed.password else url
 
 
-def _report(results: list[Measurement], options: dict, tool: str, seeded: dict) -> str:
-    trivial = results[0]
+def _share(m: Measurement, trivial: Measurement) -> float:
+    return m.requests_per_s / trivial.requests_per_s if trivial.requests_per_s else 0.0
+
+
+def _verdict(share: float, target: float | None) -> str:
+    if target is None:
+        return "–"
+    return f"≥ {target:.0%} **{'met' if share >= target else 'missed'}**"
+
+
+def _describe(seeded: dict) -> str:
+    return (
+        f"a cohort of {seeded['challenges']:,} challenges × {seeded['checkins'] // max(seeded['challenges'], 1)} "
+        f"check-ins (Day {seeded['day']}) among {seeded['accelerators']} accelerator(s) × {seeded['cohorts']} "
+        f"cohorts ({seeded['all_challenges']:,} challenges in all)"
+    )
+
+
+def _report(runs: list, options: dict, tool: str) -> str:
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        f"{seeded['challenges']} challenges × {seeded['checkins'] // max(seeded['challenges'], 1)} check-ins "
-        f"(Day {seeded['day']}), PostgreSQL, cache {'on Redis' if options['redis_url'] else 'on disk'}, "
-        f"gunicorn with {options['workers']} sync workers, {tool} at "
-        f"concurrency {options['concurrency']} for {options['duration']} s per page, {os.cpu_count()} CPUs.",
-        "",
-        "| page | req/s | p50 (ms) | p95 (ms) | throughput vs trivial view | failed |",
-        "|---|---:|---:|---:|---:|---:|",
+        f"PostgreSQL, cache {'on Redis' if options['redis_url'] else 'on disk'}, gunicorn with {options['workers']} "
+        f"sync workers, {tool} at concurrency {options['concurrency']} for {options['duration']} s per page, "
+        f"{os.cpu_count()} CPUs, load average at the end {load} (1 / 5 / 15 min).",
     ]
-    for m in results:
-        share = m.requests_per_s / trivial.requests_per_s if trivial.requests_per_s else 0
-        figures = f"{m.requests_per_s:,.1f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {share:.0%} | {m.failures}"
-        lines.append(f"| {m.page.name} | {figures} |")
-    board = next(m for m in results if m.page.name == "cohort dashboard")
-    share = board.requests_per_s / trivial.requests_per_s if trivial.requests_per_s else 0
-    verdict = "met" if share >= TARGET_SHARE else "missed"
-    lines += ["", f"Cohort dashboard at {share:.0%} of the trivial view's throughput: target ≥ 25% **{verdict}**."]
+    small = None
+    for _shape, seeded, results, timed in runs:
+        trivial = results[0]
+        lines += ["", f"**{_describe(seeded)}**", ""]
+        header = "| page | req/s | p50 (ms) | p95 (ms) | throughput vs trivial view | target | failed |"
+        rule = "|---|---:|---:|---:|---:|---|---:|"
+        if small is not None:
+            header, rule = header + " vs small run |", rule + "---|"
+        lines += [header, rule]
+        for m in results:
+            share = _share(m, trivial)
+            row = f"| {m.page.name} | {m.requests_per_s:,.1f} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {share:.0%} | "
+            row += f"{_verdict(share, m.page.target)} | {m.failures} |"
+            if small is not None:
+                before = next((_share(b, small[0]) for b in small if b.page.name == m.page.name), 0.0)
+                within = before and abs(share - before) / before <= SCALE_TOLERANCE
+                kept = share / before if before else 0
+                row += f" {kept:.0%} of {before:.0%}: {'within' if within else 'not within'} 20% |"
+            lines.append(row)
+        lines += ["", "| PDF | first request (ms) | again (ms) | size (KiB) |", "|---|---:|---:|---:|"]
+        lines += [f"| {t.name} | {t.first_ms:,.0f} | {t.again_ms:,.0f} | {t.size / 1024:,.0f} |" for t in timed]
+        small = small or results
     return "\n".join(lines) + "\n"
