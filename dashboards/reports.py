@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
+
 from challenges import charts
 from challenges.models import Challenge, CheckIn
 from challenges.results import CohortResult
@@ -21,6 +23,7 @@ from cohorts.calendar import ACCELERATION_DAYS
 from cohorts.models import Accelerator, Cohort
 from journey import selectors as journey_selectors
 from journey.artifacts import ArtifactKind
+from journey.models import Pledge
 
 from . import selectors
 
@@ -69,18 +72,28 @@ class CohortReport:
     by_entity: list[selectors.Breakdown]
     by_field: list[selectors.Breakdown]
     challenges: list[ChallengeReport]
-
-    @property
-    def pledge_count(self) -> int:
-        return sum(len(c.pledges) for c in self.challenges)
+    pledge_count: int
+    # The page of challenges shown (the HTML report: ``REPORT_PAGE_SIZE`` a page); None: all (the PDF).
+    page: Page | None = None
 
 
 def _shown(artifact) -> list:
     return journey_selectors.shown_fields(artifact, people={}) if artifact else []
 
 
-def cohort_report(*, cohort: Cohort, today: date) -> CohortReport:
-    challenges = list(selectors.report_challenges(cohort=cohort))
+# Challenges per page of the HTML report: the page costs the same at 300 or 3,000 challenges (each
+# carries its chart). The PDF carries them all.
+REPORT_PAGE_SIZE = 50
+
+
+def cohort_report(*, cohort: Cohort, today: date, page: str | int | None = None) -> CohortReport:
+    """The whole cohort's figures, and its challenges: one page of them, or (``page`` None) all."""
+    shown = None
+    if page is None:
+        challenges = list(selectors.report_challenges(cohort=cohort))
+    else:
+        shown = Paginator(selectors.report_challenges(cohort=cohort), REPORT_PAGE_SIZE).get_page(page)
+        challenges = list(shown.object_list)
     for challenge in challenges:
         challenge.cohort = cohort
     ids = [c.pk for c in challenges]
@@ -118,6 +131,8 @@ def cohort_report(*, cohort: Cohort, today: date) -> CohortReport:
         by_entity=selectors.results_by(cohort=cohort, by="lead_entity"),
         by_field=selectors.results_by(cohort=cohort, by="field"),
         challenges=reports,
+        pledge_count=Pledge.objects.filter(challenge__cohort=cohort).count(),
+        page=shown,
     )
 
 

@@ -351,26 +351,26 @@ def cohort_briefing(request, cohort):
 
 
 def _pdf_response(request, template: str, context, filename: str, key: str | None) -> HttpResponse:
-    """The report's PDF, made once per state of its data (``key``, the HTML page's with ``pdf`` added)."""
+    """The report's PDF, made once per state of its data (``key``)."""
 
     def draw() -> bytes:
         return pdf.html_to_pdf(render_to_string(template, {**context(), "pdf": True}, request=request))
 
-    response = HttpResponse(pagecache.cached(key and f"{key}:pdf", draw), content_type="application/pdf")
+    response = HttpResponse(pagecache.cached(key, draw), content_type="application/pdf")
     language = translation.get_language() or "en"
     response["Content-Disposition"] = f'inline; filename="{filename}-{language}.pdf"'
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
 
 
-def _cohort_report_key(request, cohort) -> str | None:
-    today = cohort.accelerator.local_today()
-    return _page_key(request, f"cohort-report:{cohort.pk}", selectors.cohort_sources(cohort, journey=True), today)[0]
+def _cohort_report_key(request, cohort, name: str, allowed=()) -> tuple[str | None, dict]:
+    today, sources = cohort.accelerator.local_today(), selectors.cohort_sources(cohort, journey=True)
+    return _page_key(request, f"{name}:{cohort.pk}", sources, today, allowed=allowed, numbers=allowed)
 
 
-def _cohort_report_context(cohort) -> dict:
+def _cohort_report_context(cohort, page=None) -> dict:
     accelerator = cohort.accelerator
-    report = reports.cohort_report(cohort=cohort, today=accelerator.local_today())
+    report = reports.cohort_report(cohort=cohort, today=accelerator.local_today(), page=page)
     return {
         "report": report,
         "accelerator": accelerator,
@@ -380,22 +380,31 @@ def _cohort_report_context(cohort) -> dict:
 
 @access(COHORT_READ, COHORT_READER)
 def cohort_report(request, cohort):
-    """The cohort report at today's day (the Day-100 report once Day 100 has passed)."""
-    key = _cohort_report_key(request, cohort)
-    draw = lambda: render_to_string("dashboards/report.html", _cohort_report_context(cohort), request)  # noqa: E731
-    return HttpResponse(pagecache.cached(key, draw))
+    """The cohort report at today's day (the Day-100 report once Day 100 has passed), a page of
+    its challenges at a time (``?page=``; the PDF holds them all)."""
+    key, params = _cohort_report_key(request, cohort, "cohort-report", allowed=("page",))
+    context = None
+
+    def draw() -> str:
+        nonlocal context
+        context = _cohort_report_context(cohort, page=request.GET.get("page") or 1)
+        return render_to_string("dashboards/report.html", context, request)
+
+    # ``page=99999`` shows the last page: kept only under the number it shows.
+    shown = lambda: params.get("page", "1") == str(context["report"].page.number)  # noqa: E731
+    return HttpResponse(pagecache.cached(key, draw, keep=shown))
 
 
 @access(COHORT_READ, COHORT_READER)
 def cohort_report_pdf(request, cohort):
-    key = _cohort_report_key(request, cohort)
+    key, _params = _cohort_report_key(request, cohort, "cohort-report-pdf")
     context = lambda: _cohort_report_context(cohort)  # noqa: E731
     return _pdf_response(request, "dashboards/report.html", context, f"cohort-{cohort.pk}", key)
 
 
-def _accelerator_report_key(request, accelerator) -> str | None:
+def _accelerator_report_key(request, accelerator, name: str) -> str | None:
     sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator, checkins=True)
-    return _page_key(request, f"accelerator-report:{accelerator.pk}", sources, accelerator.local_today())[0]
+    return _page_key(request, f"{name}:{accelerator.pk}", sources, accelerator.local_today())[0]
 
 
 def _accelerator_report_context(request, accelerator) -> dict:
@@ -408,7 +417,7 @@ def _accelerator_report_context(request, accelerator) -> dict:
 
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_report(request, accelerator):
-    key = _accelerator_report_key(request, accelerator)
+    key = _accelerator_report_key(request, accelerator, "accelerator-report")
     context = _accelerator_report_context
     draw = lambda: render_to_string("dashboards/accelerator_report.html", context(request, accelerator), request)  # noqa: E731
     return HttpResponse(pagecache.cached(key, draw))
@@ -416,7 +425,7 @@ def accelerator_report(request, accelerator):
 
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_report_pdf(request, accelerator):
-    key = _accelerator_report_key(request, accelerator)
+    key = _accelerator_report_key(request, accelerator, "accelerator-report-pdf")
     context = lambda: _accelerator_report_context(request, accelerator)  # noqa: E731
     return _pdf_response(request, "dashboards/accelerator_report.html", context, accelerator.slug, key)
 
