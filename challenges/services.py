@@ -188,7 +188,7 @@ def challenge_take_latest_checkin(*, challenge: Challenge, today: date) -> None:
     """Copy the newest check-in's value and date onto the challenge, then its progress and status.
 
     Every write of a check-in ends here (the form, a correction, the admin), so the challenge row
-    is rewritten with it: the dashboards' cache keys on that row (``board_fingerprint``).
+    is rewritten with it (the cached pages' digests read the check-ins too: ``core.pagecache``).
     """
     latest = CheckIn.objects.filter(challenge=OuterRef("pk")).order_by("-period")
     Challenge.objects.filter(pk=challenge.pk).update(

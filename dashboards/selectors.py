@@ -36,7 +36,7 @@ from challenges.results import cohort_result as result_on
 from cohorts.calendar import PHASE_ORDER, Phase
 from cohorts.models import Accelerator, Cohort, Entity, User
 from core.models import search
-from core.pagecache import Rows, digest
+from core.pagecache import Rows
 from core.replica import reading_connection
 from core.sql import as_float
 from journey.models import Artifact, Pledge
@@ -425,11 +425,6 @@ def accelerator_sources(*, user, accelerator: Accelerator, checkins: bool = Fals
         of_visible = f"t.challenge_id IN (SELECT c.id FROM {Challenge._meta.db_table} c WHERE c.cohort_id IN ({sql}))"
         sources.append(Rows(CheckIn, of_visible, tuple(params)))
     return sources
-
-
-def board_fingerprint(*, cohort: Cohort) -> str:
-    """A digest of every row the cohort board is made of: one query, folded in the database."""
-    return digest(cohort_sources(cohort))
 
 
 # --- Cohort chart: mean progress per check-in period ---------------------------------------------------
