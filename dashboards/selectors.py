@@ -372,6 +372,12 @@ def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
 # Each list names every table a page reads, narrowed to the rows it shows; the digest changes
 # whenever one of those rows does, however it was written (a form, the clock's SQL, the admin, an
 # import, a raw UPDATE), so a cached page never outlives its data.
+#
+# Check-ins are the exception on the cohort's and the accelerator's pages: they count through their
+# challenge, since every write of one (the form, a correction, the admin) rewrites its challenge row
+# in the same transaction (``challenges.services.challenge_take_latest_checkin``). Reading them
+# here cost a scan of 42,000 rows per request at 3,000 challenges (docs/BENCHMARKS.md, section 2);
+# the challenge page, with one challenge's few, reads them directly.
 
 
 def people_sources(accelerator_id: int) -> list[Rows]:
@@ -403,16 +409,15 @@ def cohort_sources(cohort: Cohort, *, journey: bool = False) -> list[Rows]:
         Rows(Membership, _of_cohort(), (k,)),
         Rows(User, seats, (k,)),
         *people_sources(a),
-        Rows(CheckIn, _of_cohort(), (k,)),
     ]
     if journey:
         sources += [Rows(Artifact, _of_cohort(), (k,)), Rows(Pledge, _of_cohort(), (k,))]
     return sources
 
 
-def accelerator_sources(*, user, accelerator: Accelerator, checkins: bool = False) -> list[Rows]:
-    """The overview (and with ``checkins`` the accelerator report): the cohorts this reader sees,
-    by id (another reader may see others), and their challenges."""
+def accelerator_sources(*, user, accelerator: Accelerator) -> list[Rows]:
+    """The overview and the accelerator report: the cohorts this reader sees, by id (another reader
+    may see others), and their challenges (and through them their check-ins)."""
     visible = cohorts_visible_to(user).filter(accelerator=accelerator).order_by().values("pk")
     sql, params = visible.query.sql_with_params()
     in_visible = f"t.cohort_id IN ({sql})"
@@ -421,9 +426,6 @@ def accelerator_sources(*, user, accelerator: Accelerator, checkins: bool = Fals
         Rows(Cohort, f"t.id IN ({sql})", tuple(params), ids=True),
         Rows(Challenge, in_visible, tuple(params)),
     ]
-    if checkins:
-        of_visible = f"t.challenge_id IN (SELECT c.id FROM {Challenge._meta.db_table} c WHERE c.cohort_id IN ({sql}))"
-        sources.append(Rows(CheckIn, of_visible, tuple(params)))
     return sources
 
 

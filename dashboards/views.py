@@ -403,7 +403,7 @@ def cohort_report_pdf(request, cohort):
 
 
 def _accelerator_report_key(request, accelerator, name: str) -> str | None:
-    sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator, checkins=True)
+    sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator)
     return _page_key(request, f"{name}:{accelerator.pk}", sources, accelerator.local_today())[0]
 
 
