@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject, new_method_proxy
 
-from challenges.selectors import reader_facts
+from challenges.selectors import request_reader_facts
 
 
 class LazyCount(SimpleLazyObject):
@@ -41,9 +41,7 @@ class LazyCount(SimpleLazyObject):
 
 def _nav_facts(request: HttpRequest) -> dict[str, object]:
     """What the header needs to know about the reader, once per request (``challenges.selectors``)."""
-    if not hasattr(request, "_nav_facts"):
-        request._nav_facts = reader_facts(getattr(request, "user", None))
-    return request._nav_facts
+    return request_reader_facts(request)
 
 
 def ui(request: HttpRequest) -> dict[str, object]:

@@ -45,6 +45,14 @@ def reader_facts(user) -> dict[str, object]:
     return facts
 
 
+def request_reader_facts(request) -> dict[str, object]:
+    """``reader_facts`` of the request's reader, once per request (the header and the cached pages'
+    keys both read them)."""
+    if not hasattr(request, "_nav_facts"):
+        request._nav_facts = reader_facts(getattr(request, "user", None))
+    return request._nav_facts
+
+
 # --- The goal's corrections after launch (shown on the chart and the history) ---------------------
 
 

@@ -42,7 +42,7 @@ from . import charts, periods, posting, services
 from .access import CHALLENGE_READER, CHALLENGE_WRITER, NOTIFICATION_OWN, challenges_visible_to
 from .forms import BlockerForm, BlockerResolveForm, CheckInForm, StationDoneForm
 from .models import Blocker, CheckIn, CheckInRevision, Notification, Station
-from .selectors import challenge_page_sources, goal_changes
+from .selectors import challenge_page_sources, goal_changes, request_reader_facts
 
 TEMPLATE = "challenges/challenge_detail.html"
 
@@ -167,7 +167,11 @@ def _page_key(request, challenge) -> str | None:
         return None
     today = challenge.cohort.accelerator.local_today()
     sources = challenge_page_sources(challenge, reader_id=request.user.pk)
-    return pagecache.key(f"challenge-page:{challenge.pk}", _CODE_STAMP, pagecache.digest(sources), today)
+    # The page links to its change history for readers who manage (``nav.can_manage``): an admin's
+    # page is never an official's (the header reads the same facts, so this costs no query).
+    manages = request_reader_facts(request)["can_manage"]
+    digest = pagecache.digest(sources)
+    return pagecache.key(f"challenge-page:{challenge.pk}", _CODE_STAMP, digest, today, manages)
 
 
 @access(CHALLENGE_READ, CHALLENGE_READER)

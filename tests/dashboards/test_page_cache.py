@@ -249,3 +249,19 @@ def test_the_digest_is_one_query_whatever_the_size():
             pagecache.digest(selectors.cohort_sources(cohort, journey=True))
             pagecache.digest(challenge_page_sources(challenge, reader_id=0))
         assert len(captured) == 2
+
+
+@pytest.mark.parametrize("first_reader", ["admin", "official"])
+def test_the_challenge_page_of_an_admin_and_of_an_official_are_never_swapped(reader, first_reader):
+    """An admin's challenge page links to its change history; an official's does not. Whoever opens
+    it first, the other never gets their page (found reading the cached content's template)."""
+    cohort, client = reader
+    url = PAGES["challenge"](cohort)
+    history = reverse("challenge_history", args=[first(cohort).pk]).encode()
+    admin = GrantFactory(accelerator=cohort.accelerator, role=AcceleratorRole.Role.PROGRAM_ADMIN).user
+    readers = {"admin": admin, "official": client.reader}
+    order = [first_reader, *(name for name in readers if name != first_reader)]
+    for name in order * 2:  # drawn, then from the cache
+        client.force_login(readers[name])
+        shown = body(client, url)
+        assert (history in shown) == (name == "admin"), f"{name} after {order[0]}"
