@@ -193,7 +193,7 @@ def _code_stamp() -> str:
     serves a board drawn by the previous release."""
     here = Path(__file__).resolve().parent
     templates = Path(settings.BASE_DIR) / "templates" / "dashboards"
-    files = [here / "views.py", here / "selectors.py", here / "charts.py"]
+    files = [here / "views.py", here / "selectors.py", here / "charts.py", here / "reports.py"]
     files += sorted(templates.glob("*.html"))
     digest = hashlib.sha256()
     for path in files:
@@ -426,13 +426,50 @@ def _published_accelerator(user, slug: str):
 PUBLISHED_ACCELERATOR = Scope("slug", "accelerator", _published_accelerator)
 
 
+# How long a rendered public results page may sit in the cache; its key changes with its data.
+PUBLIC_RESULTS_CACHE_SECONDS = 600
+
+
+def _public_results_key(accelerator, today, page: str) -> str | None:
+    """The data's digest, the language and the local date: the page holds nothing of its reader."""
+    fingerprint = reports.public_results_fingerprint(accelerator=accelerator, today=today)
+    if fingerprint is None or connection.in_atomic_block:  # SQLite, or rows not yet everyone's
+        return None
+    parts = [_CODE_STAMP, fingerprint, accelerator.pk, translation.get_language(), today, page]
+    return f"public-results:{accelerator.pk}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
 @access(PUBLIC_RESULTS, PUBLISHED_ACCELERATOR)
 def public_results(request, accelerator):
-    """What each landed challenge set out to do and what it achieved, without personal data."""
+    """What each landed challenge set out to do and what it achieved, without personal data.
+
+    Public, so the same for every reader: rendered once per state of its data, language, local
+    date and page.
+    """
+    today = accelerator.local_today()
+    page_asked = request.GET.get("page", "1")
+    key = _public_results_key(accelerator, today, page_asked) if _CANONICAL_NUMBER.fullmatch(page_asked) else None
+    html = cache.get(key) if key else None
+    if html is None:
+        page = reports.public_results(accelerator=accelerator, today=today, page=page_asked)
+        context = {"accelerator": accelerator, "results": page.object_list, "page": page, "today": today}
+        # The links carry the page number alone, so the content never holds the reader's query string.
+        context["pages"] = {name: f"?page={number}" for name, number in _page_numbers(page).items()}
+        html = render_to_string("dashboards/_public_results.html", context)
+        if key and str(page.number) == page_asked:
+            cache.set(key, html, PUBLIC_RESULTS_CACHE_SECONDS)
     context = {
         "accelerator": accelerator,
         "theme_accelerator": accelerator,
-        "results": reports.public_results(accelerator=accelerator),
-        "today": accelerator.local_today(),
+        "results_html": mark_safe(html),  # noqa: S308 (rendered by our own template above)
     }
     return render(request, "dashboards/public_results.html", context)
+
+
+def _page_numbers(page) -> dict[str, int]:
+    numbers = {}
+    if page.has_previous():
+        numbers["previous"] = page.previous_page_number()
+    if page.has_next():
+        numbers["next"] = page.next_page_number()
+    return numbers
