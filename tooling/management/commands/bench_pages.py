@@ -476,9 +476,9 @@ def first_requests(port: int, seeded: dict) -> list[tuple[str, float, int, float
         body = response.read()
     finally:
         connection.close()
-    if response.status != 200:
-        raise CommandError(f"{path} answered {response.status}: {body[:300]!r}")
     name = f"cohort report PDF ({seeded['challenges']} challenges)"
+    if response.status != 200:  # e.g. gunicorn's worker timeout (60 s here): the figure is the failure
+        name += f": answered {response.status}"
     timed.append((name, time.monotonic() - started, len(body), os.getloadavg()[0]))
     return timed
 
