@@ -2,17 +2,29 @@
 
 Numbers come from the same stored columns and aggregates as the dashboards
 (``dashboards.selectors.with_results``, the clock's progress and status), so the API and the
-board never disagree. Each list is a fixed number of queries whatever the page size.
+board never disagree. Each list is one query for its page and its count together (a window
+``COUNT(*) OVER ()``), whatever the page size or the data.
+
+The schemas in ``schemas.py`` document the responses (the OpenAPI document); the reads build
+their bodies straight from the rows (``.values()`` for the long lists) and render them as JSON
+themselves rather than having pydantic validate every item: ``tests/api/test_reads.py`` checks
+each body against its schema, and schemathesis checks every response against the document.
 """
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-from django.http import Http404
-from ninja import Path, Query, Router
+import json
+from datetime import date
 
-from challenges.models import CheckIn
-from challenges.results import clamped_day, cohort_result, with_results
+from django.db.models import Count, Window
+from django.http import Http404, HttpResponse
+from ninja import Path, Query, Router
+from ninja.responses import NinjaJSONEncoder
+
+from challenges.models import Challenge, CheckIn
+from challenges.results import cohort_result, with_results
+from cohorts.calendar import day_in_acceleration, day_number
+from cohorts.models import Accelerator
 
 from . import schemas
 from .schemas import Problem
@@ -28,13 +40,35 @@ LATEST_CHECKINS = 5
 ERRORS = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
-def _paginate(queryset, limit: int, offset: int) -> tuple[list, dict]:
+def _paginate(queryset, limit: int, offset: int, *, values: tuple[str, ...] = ()) -> tuple[list, dict]:
+    """One page and the count of all rows in one query (rows as dicts when ``values`` are named).
+
+    Only a page past the end (no row to carry the count) costs a second query, for the count.
+    """
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    count = queryset.count()
-    rows = list(queryset[offset : offset + limit])
+    if values:
+        queryset = queryset.values(*values)
+    rows = list(queryset.annotate(full_count=Window(Count("pk")))[offset : offset + limit])
+    if rows:
+        count = rows[0]["full_count"] if values else rows[0].full_count
+    else:
+        count = queryset.count() if offset else 0
     following = offset + limit if offset + limit < count else None
     return rows, {"count": count, "limit": limit, "offset": offset, "next_offset": following}
+
+
+def _json(data: dict) -> HttpResponse:
+    """The body as django-ninja's renderer would write it (the same encoder, so the same ETag)."""
+    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8")
+
+
+class _LocalToday(dict):
+    """Today in each accelerator's time zone, worked out once per request (``Accelerator.local_today``)."""
+
+    def __missing__(self, time_zone: str) -> date:
+        self[time_zone] = today = Accelerator(time_zone=time_zone).local_today()
+        return today
 
 
 def _principal(request):
@@ -56,7 +90,7 @@ def _accelerator(accelerator) -> dict:
 def list_accelerators(request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """The accelerators the caller may see (a token: its own)."""
     rows, page = _paginate(_principal(request).accelerators().order_by("name", "pk"), limit, offset)
-    return {**page, "results": [_accelerator(a) for a in rows]}
+    return _json({**page, "results": [_accelerator(a) for a in rows]})
 
 
 @router.get("/accelerators/{slug}", response={200: schemas.AcceleratorOut, **ERRORS}, url_name="api_accelerator")
@@ -64,14 +98,14 @@ def get_accelerator(request, slug: str):
     accelerator = _principal(request).accelerators().filter(slug=slug).first()
     if accelerator is None:
         raise Http404
-    return _accelerator(accelerator)
+    return _json(_accelerator(accelerator))
 
 
 # --- Cohorts ------------------------------------------------------------------------------------
 
 
-def _cohort(cohort) -> dict:
-    result = cohort_result(cohort, cohort.accelerator.local_today())
+def _cohort(cohort, today: date) -> dict:
+    result = cohort_result(cohort, today)
     return {
         "id": cohort.pk,
         "accelerator": cohort.accelerator.slug,
@@ -115,7 +149,8 @@ def list_cohorts(
     if status:
         cohorts = cohorts.filter(status=status.value)
     rows, page = _paginate(cohorts.order_by("accelerator__name", "-number", "pk"), limit, offset)
-    return {**page, "results": [_cohort(c) for c in rows]}
+    today = _LocalToday()
+    return _json({**page, "results": [_cohort(c, today[c.accelerator.time_zone]) for c in rows]})
 
 
 @router.get("/cohorts/{int:cohort_id}", response={200: schemas.CohortOut, **ERRORS}, url_name="api_cohort")
@@ -123,58 +158,58 @@ def get_cohort(request, cohort_id: int = Path(..., **ID)):
     cohort = _cohorts(request).filter(pk=cohort_id).first()
     if cohort is None:
         raise Http404
-    return _cohort(cohort)
+    return _json(_cohort(cohort, cohort.accelerator.local_today()))
 
 
 # --- Challenges ---------------------------------------------------------------------------------
 
 
-CHECKIN_FIELDS = [
+CHECKIN_FIELDS = (
     *("id", "challenge_id", "period", "reported_on", "value", "done", "next_steps", "confidence", "version"),
     *("created_at", "updated_at"),
-]
-TRANSITION_FIELDS = ["from_phase", "to_phase", "effective_on", "recorded_at"]
+)
+# What a challenge's line is read from: its own stored columns and its cohort's dates.
+CHALLENGE_VALUES = (
+    *("id", "cohort_id", "cohort__accelerator__slug", "cohort__accelerator__time_zone", "cohort__launch_date"),
+    *("title", "lead_entity_id", "lead_entity__name", "metric", "unit", "direction"),
+    *("baseline_value", "target_value", "current_value", "phase", "phase_since", "progress", "expected_progress"),
+    *("status", "last_checkin_on", "is_stale", "withdrawn_at"),
+)
 
 
-def _checkin(checkin) -> dict:
-    fields = ["id", "challenge_id", "period", "reported_on", "value", "done", "next_steps", "confidence", "version"]
+def _checkin(row: dict) -> dict:
+    return {name: row[name] for name in CHECKIN_FIELDS}
+
+
+def _challenge(row: dict, today: date) -> dict:
+    day = day_number(row["cohort__launch_date"], today)
     return {
-        **{name: getattr(checkin, name) for name in fields},
-        "created_at": checkin.created_at,
-        "updated_at": checkin.updated_at,
-    }
-
-
-def _challenge(challenge) -> dict:
-    cohort = challenge.cohort
-    today = cohort.accelerator.local_today()
-    return {
-        "id": challenge.pk,
-        "cohort_id": challenge.cohort_id,
-        "accelerator": cohort.accelerator.slug,
-        "title": challenge.title,
-        "lead_entity": {"id": challenge.lead_entity_id, "name": challenge.lead_entity.name},
-        "metric": challenge.metric,
-        "unit": challenge.unit,
-        "direction": challenge.direction,
-        "baseline_value": challenge.baseline_value,
-        "target_value": challenge.target_value,
-        "current_value": challenge.current_value,
-        "phase": challenge.phase,
-        "phase_since": challenge.phase_since,
-        "day": cohort.day_number(today),
-        "day_of_100": clamped_day(cohort, today),
-        "progress": challenge.progress,
-        "expected_progress": challenge.expected_progress,
-        "status": challenge.status,
-        "last_checkin_on": challenge.last_checkin_on,
-        "is_stale": challenge.is_stale,
-        "withdrawn": challenge.withdrawn_at is not None,
+        "id": row["id"],
+        "cohort_id": row["cohort_id"],
+        "accelerator": row["cohort__accelerator__slug"],
+        "title": row["title"],
+        "lead_entity": {"id": row["lead_entity_id"], "name": row["lead_entity__name"]},
+        "metric": row["metric"],
+        "unit": row["unit"],
+        "direction": row["direction"],
+        "baseline_value": row["baseline_value"],
+        "target_value": row["target_value"],
+        "current_value": row["current_value"],
+        "phase": row["phase"],
+        "phase_since": row["phase_since"],
+        "day": day,
+        "day_of_100": day_in_acceleration(day),
+        "progress": row["progress"],
+        "expected_progress": row["expected_progress"],
+        "status": row["status"],
+        "last_checkin_on": row["last_checkin_on"],
+        "is_stale": row["is_stale"],
+        "withdrawn": row["withdrawn_at"] is not None,
     }
 
 
 def _challenges(request):
-    return _principal(request).challenges().select_related("cohort__accelerator", "lead_entity")
+    return _principal(request).challenges()
 
 
 @router.get("/challenges", response={200: schemas.ChallengePage, **ERRORS}, url_name="api_challenges")
@@ -194,8 +229,9 @@ def list_challenges(
         challenges = challenges.filter(phase=phase.value)
     if status:
         challenges = challenges.filter(status=status.value)
-    rows, page = _paginate(challenges.order_by("cohort_id", "title", "pk"), limit, offset)
-    return {**page, "results": [_challenge(c) for c in rows]}
+    rows, page = _paginate(challenges.order_by("cohort_id", "title", "pk"), limit, offset, values=CHALLENGE_VALUES)
+    today = _LocalToday()
+    return _json({**page, "results": [_challenge(row, today[row["cohort__accelerator__time_zone"]]) for row in rows]})
 
 
 @router.get(
@@ -203,32 +239,38 @@ def list_challenges(
 )
 def get_challenge(request, challenge_id: int = Path(..., **ID)):
     """One challenge with its latest check-ins, its phase transitions and its stations."""
-    challenge = (
-        _challenges(request)
-        .prefetch_related("transitions", "stations", Prefetch("checkins", queryset=CheckIn.objects.order_by("-period")))
-        .filter(pk=challenge_id)
-        .first()
-    )
-    if challenge is None:
+    row = _challenges(request).filter(pk=challenge_id).values(*CHALLENGE_VALUES, "goal_statement").first()
+    if row is None:
         raise Http404
-    return {
-        **_challenge(challenge),
-        "goal_statement": challenge.goal_statement,
-        "latest_checkins": [_checkin(c) for c in list(challenge.checkins.all())[:LATEST_CHECKINS]],
-        "transitions": [
-            {
-                "from_phase": t.from_phase,
-                "to_phase": t.to_phase,
-                "effective_on": t.effective_on,
-                "recorded_at": t.recorded_at,
-            }
-            for t in challenge.transitions.all()
-        ],
-        "stations": [
-            {"id": s.pk, "kind": s.kind, "name": s.label, "due_on": s.due_on, "state": s.state, "done_on": s.done_on}
-            for s in challenge.stations.all()
-        ],
-    }
+    challenge = Challenge(pk=row["id"])  # only to follow its relations
+    checkins = challenge.checkins.order_by("-period").values(*CHECKIN_FIELDS)[:LATEST_CHECKINS]
+    return _json(
+        {
+            **_challenge(row, _LocalToday()[row["cohort__accelerator__time_zone"]]),
+            "goal_statement": row["goal_statement"],
+            "latest_checkins": [_checkin(c) for c in checkins],
+            "transitions": [
+                {
+                    "from_phase": t.from_phase,
+                    "to_phase": t.to_phase,
+                    "effective_on": t.effective_on,
+                    "recorded_at": t.recorded_at,
+                }
+                for t in challenge.transitions.all()
+            ],
+            "stations": [
+                {
+                    "id": station.pk,
+                    "kind": station.kind,
+                    "name": station.label,
+                    "due_on": station.due_on,
+                    "state": station.state,
+                    "done_on": station.done_on,
+                }
+                for station in challenge.stations.all()
+            ],
+        }
+    )
 
 
 @router.get("/checkins", response={200: schemas.CheckInPage, **ERRORS}, url_name="api_checkins")
@@ -245,5 +287,5 @@ def list_checkins(
         checkins = checkins.filter(challenge_id=challenge)
     if cohort is not None:
         checkins = checkins.filter(challenge__cohort_id=cohort)
-    rows, page = _paginate(checkins.order_by("-created_at", "-pk"), limit, offset)
-    return {**page, "results": [_checkin(c) for c in rows]}
+    rows, page = _paginate(checkins.order_by("-created_at", "-pk"), limit, offset, values=CHECKIN_FIELDS)
+    return _json({**page, "results": [_checkin(row) for row in rows]})

@@ -5,10 +5,11 @@ from __future__ import annotations
 from ninja import Path, Router
 
 from challenges import posting
+from challenges.models import CheckIn
 
 from . import schemas
 from .problems import problem
-from .reads import ID, _checkin
+from .reads import CHECKIN_FIELDS, ID, _checkin
 from .schemas import Problem
 
 router = Router(tags=["write"])
@@ -58,6 +59,6 @@ def post_checkin(request, payload: schemas.CheckInIn, challenge_id: int = Path(.
         first = next(iter(errors.values()))[0]
         return problem(422, first, errors=errors)
     outcome = posted.outcome
-    outcome.checkin.refresh_from_db()  # the value as stored (on the goal's decimals)
+    stored = CheckIn.objects.values(*CHECKIN_FIELDS).get(pk=outcome.checkin.pk)  # as stored (the goal's decimals)
     status = 200 if outcome.corrected else 201
-    return status, {"checkin": _checkin(outcome.checkin), "corrected": outcome.corrected, "merged": outcome.merged}
+    return status, {"checkin": _checkin(stored), "corrected": outcome.corrected, "merged": outcome.merged}

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
+from django.db.models import DateField, ExpressionWrapper, JSONField, OuterRef, Subquery
 
 from challenges import charts
 from challenges.models import Challenge, CheckIn
@@ -23,7 +24,7 @@ from cohorts.calendar import ACCELERATION_DAYS
 from cohorts.models import Accelerator, Cohort
 from journey import selectors as journey_selectors
 from journey.artifacts import ArtifactKind
-from journey.models import Pledge
+from journey.models import Artifact, Pledge
 
 from . import selectors
 
@@ -32,16 +33,32 @@ SUSTAINED_AFTER = (90, 180)
 
 
 def meets_target(challenge: Challenge, value: Decimal | None) -> bool | None:
+    return met_target(value, baseline=challenge.baseline_value, target=challenge.target_value)
+
+
+def met_target(value: Decimal | None, *, baseline: Decimal, target: Decimal) -> bool | None:
     if value is None:
         return None
-    gain, span = gain_and_span(value=value, baseline=challenge.baseline_value, target=challenge.target_value)
+    gain, span = gain_and_span(value=value, baseline=baseline, target=target)
     return gain >= span
 
 
+# Which check-in is "the value on a day": the latest reported on or before it, the later period first.
+VALUE_ORDER = ("-reported_on", "-period")
+
+
 def value_on(checkins: list[CheckIn], day: date) -> Decimal | None:
-    """The latest value reported on or before ``day`` (check-ins in any order)."""
+    """The latest value reported on or before ``day`` (check-ins in any order); ``VALUE_ORDER``."""
     before = [c for c in checkins if c.reported_on <= day]
     return max(before, key=lambda c: (c.reported_on, c.period)).value if before else None
+
+
+def value_on_day_100_sql() -> Subquery:
+    """``value_on(checkins, cohort.day_hundred)`` for each challenge of a queryset, in the database."""
+    launch = OuterRef("cohort__launch_date")
+    day_100 = ExpressionWrapper(launch + timedelta(days=ACCELERATION_DAYS), output_field=DateField())
+    latest = CheckIn.objects.filter(challenge=OuterRef("pk"), reported_on__lte=day_100).order_by(*VALUE_ORDER)
+    return Subquery(latest.values("value")[:1])
 
 
 @dataclass
@@ -208,45 +225,78 @@ class PublicResult:
 PUBLIC_LANDING_FIELDS = ("impact_narrative", "lives", "hours", "money", "currency")
 
 
-def public_results(*, accelerator: Accelerator) -> list[PublicResult]:
-    """Every challenge of a launched cohort past Day 100 (three queries, however many cohorts)."""
-    today = accelerator.local_today()
-    landed_before = today - timedelta(days=ACCELERATION_DAYS)
-    challenges = list(
-        Challenge.objects.filter(
-            cohort__accelerator=accelerator,
-            cohort__status=Cohort.Status.LAUNCHED,
-            cohort__launch_date__lte=landed_before,
-            withdrawn_at__isnull=True,
-        )
-        .select_related("cohort", "lead_entity")
-        .order_by("-cohort__launch_date", "title")
+PUBLIC_PAGE_SIZE = 50
+PUBLIC_VALUES = (
+    *("pk", "title", "cohort__name", "lead_entity__name", "field", "metric", "unit"),
+    *("baseline_value", "target_value", "day_100_reported", "landing"),
+)
+
+
+def _landed(accelerator: Accelerator, today: date):
+    """The challenges a public page shows: of launched cohorts past Day 100, not withdrawn."""
+    return Challenge.objects.filter(
+        cohort__accelerator=accelerator,
+        cohort__status=Cohort.Status.LAUNCHED,
+        cohort__launch_date__lte=today - timedelta(days=ACCELERATION_DAYS),
+        withdrawn_at__isnull=True,
     )
-    ids = [c.pk for c in challenges]
-    checkins = defaultdict(list)
-    for checkin in CheckIn.objects.filter(challenge_id__in=ids).only("challenge_id", "period", "reported_on", "value"):
-        checkins[checkin.challenge_id].append(checkin)
-    artifacts = journey_selectors.artifacts_by_challenge(ids)
-    results = []
-    for challenge in challenges:
-        landing = artifacts.get(challenge.pk, {}).get(ArtifactKind.LANDING)
-        value = value_on(checkins[challenge.pk], challenge.cohort.day_hundred)
-        if landing is not None and landing.value("day_100_value") is not None:
-            value = Decimal(landing.value("day_100_value"))
-        impact = [shown for shown in _shown(landing) if shown.name in PUBLIC_LANDING_FIELDS]
-        results.append(
-            PublicResult(
-                title=challenge.title,
-                cohort=challenge.cohort.name,
-                lead_entity=challenge.lead_entity.name,
-                field_label=str(challenge.get_field_display()),
-                metric=challenge.metric,
-                unit=challenge.unit,
-                baseline=challenge.baseline_value,
-                target=challenge.target_value,
-                day_100_value=value,
-                met=meets_target(challenge, value),
-                impact=impact,
-            )
-        )
-    return results
+
+
+def public_results(*, accelerator: Accelerator, today: date, page: str | int | None = 1) -> Page:
+    """One page of the challenges past Day 100: a count and one query for the page, whatever the data.
+
+    Each row carries its value on Day 100 (``value_on_day_100_sql``) and its landing's content
+    (a subquery), so nothing is read per challenge.
+    """
+    landing = Artifact.objects.filter(challenge=OuterRef("pk"), kind=ArtifactKind.LANDING).values("content")[:1]
+    rows = (
+        _landed(accelerator, today)
+        .annotate(day_100_reported=value_on_day_100_sql(), landing=Subquery(landing, output_field=JSONField()))
+        .order_by("-cohort__launch_date", "title", "pk")
+        .values(*PUBLIC_VALUES)
+    )
+    shown = Paginator(rows, PUBLIC_PAGE_SIZE).get_page(page)
+    fields = dict(Challenge._meta.get_field("field").flatchoices)
+    shown.object_list = [_public_result(row, fields) for row in shown.object_list]
+    return shown
+
+
+def _public_result(row: dict, fields: dict) -> PublicResult:
+    landing = Artifact(kind=ArtifactKind.LANDING, content=row["landing"]) if row["landing"] is not None else None
+    value = row["day_100_reported"]
+    if landing is not None and landing.value("day_100_value") is not None:
+        value = Decimal(landing.value("day_100_value"))
+    baseline, target = row["baseline_value"], row["target_value"]
+    return PublicResult(
+        title=row["title"],
+        cohort=row["cohort__name"],
+        lead_entity=row["lead_entity__name"],
+        field_label=str(fields.get(row["field"], row["field"])),
+        metric=row["metric"],
+        unit=row["unit"],
+        baseline=baseline,
+        target=target,
+        day_100_value=value,
+        met=met_target(value, baseline=baseline, target=target),
+        impact=[shown for shown in _shown(landing) if shown.name in PUBLIC_LANDING_FIELDS],
+    )
+
+
+def public_results_sources(*, accelerator: Accelerator, today: date) -> list:
+    """Every table the public results page is drawn from, narrowed to its rows (``core.pagecache``):
+    the accelerator, its landed cohorts, their challenges, the entities, check-ins and landings."""
+    from cohorts.models import Entity
+    from core.pagecache import Rows
+
+    landed_before = today - timedelta(days=ACCELERATION_DAYS)
+    cohorts = f"SELECT id FROM {Cohort._meta.db_table} WHERE accelerator_id = %s AND launch_date <= %s"
+    challenges = f"SELECT id FROM {Challenge._meta.db_table} WHERE cohort_id IN ({cohorts})"
+    scope = (accelerator.pk, landed_before)
+    return [
+        Rows(Accelerator, "t.id = %s", (accelerator.pk,)),
+        Rows(Cohort, "t.accelerator_id = %s AND t.launch_date <= %s", scope),
+        Rows(Challenge, f"t.cohort_id IN ({cohorts})", scope),
+        Rows(Entity, "t.accelerator_id = %s", (accelerator.pk,)),
+        Rows(CheckIn, f"t.challenge_id IN ({challenges})", scope),
+        Rows(Artifact, f"t.challenge_id IN ({challenges})", scope),
+    ]

@@ -443,11 +443,43 @@ PUBLISHED_ACCELERATOR = Scope("slug", "accelerator", _published_accelerator)
 
 @access(PUBLIC_RESULTS, PUBLISHED_ACCELERATOR)
 def public_results(request, accelerator):
-    """What each landed challenge set out to do and what it achieved, without personal data."""
+    """What each landed challenge set out to do and what it achieved, without personal data.
+
+    Public, so the same for every reader: its content is rendered once per state of its data,
+    language, local date and page (``core.pagecache``); the frame (the reader's menu) per request.
+    """
+    today = accelerator.local_today()
+    params = pagecache.canonical_params(request.GET, ["page"], ["page"]) if pagecache.shareable(request) else None
+    page_asked = request.GET.get("page", "1")
+    key = None
+    if params is not None:
+        sources = reports.public_results_sources(accelerator=accelerator, today=today)
+        key = pagecache.key(f"public-results:{accelerator.pk}", _CODE_STAMP, pagecache.digest(sources), today)
+        key += f":{params.get('page', '1')}"
+    drawn = {}
+
+    def draw() -> str:
+        page = reports.public_results(accelerator=accelerator, today=today, page=page_asked)
+        drawn["page"] = page
+        context = {"accelerator": accelerator, "results": page.object_list, "page": page, "today": today}
+        # The links carry the page number alone, so the content never holds the reader's query string.
+        context["pages"] = {name: f"?page={number}" for name, number in _page_numbers(page).items()}
+        return render_to_string("dashboards/_public_results.html", context)
+
+    # ``page=99999`` shows the last page: drawn, never kept under the number asked for.
+    html = pagecache.cached(key, draw, keep=lambda: str(drawn["page"].number) == params.get("page", "1"))
     context = {
         "accelerator": accelerator,
         "theme_accelerator": accelerator,
-        "results": reports.public_results(accelerator=accelerator),
-        "today": accelerator.local_today(),
+        "results_html": mark_safe(html),  # noqa: S308 (rendered by our own template above)
     }
     return render(request, "dashboards/public_results.html", context)
+
+
+def _page_numbers(page) -> dict[str, int]:
+    numbers = {}
+    if page.has_previous():
+        numbers["previous"] = page.previous_page_number()
+    if page.has_next():
+        numbers["next"] = page.next_page_number()
+    return numbers

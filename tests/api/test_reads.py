@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api import schemas
 from challenges.clock import clock_tick
 from challenges.models import Challenge
 from challenges.posting import checkin_post
@@ -164,3 +165,33 @@ def test_a_list_costs_the_same_queries_whatever_the_data(client, path):
         response = client.get(path, headers=small.headers("read"))
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+    # The token's lookup, then the page and its count in one query (a window count).
+    assert len(few) == 2, [q["sql"] for q in few.captured_queries]
+
+
+PAGES = {
+    "/api/v1/challenges": schemas.ChallengePage,
+    "/api/v1/cohorts": schemas.CohortPage,
+    "/api/v1/checkins": schemas.CheckInPage,
+    "/api/v1/accelerators": schemas.AcceleratorPage,
+}
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+def test_a_body_built_from_rows_is_what_its_schema_documents(client, world, path):
+    """The reads skip pydantic on the way out; their bodies must still be exactly the schema's."""
+    checkin_post(challenge=world.challenges[0], by=world.lead, data={"value": "35", "done": "x", "confidence": "4"})
+    body = get(client, path, world).json()
+    assert body["results"], "something to check"
+    validated = PAGES[path].model_validate(body)
+    assert json.loads(validated.model_dump_json()).keys() == body.keys()
+    for item, checked in zip(body["results"], validated.results, strict=True):
+        assert set(item) == set(type(checked).model_fields), "no field missing, none undocumented"
+    detail = get(client, f"/api/v1/challenges/{world.challenges[0].pk}", world).json()
+    assert set(detail) == set(schemas.ChallengeDetailOut.model_fields)
+    schemas.ChallengeDetailOut.model_validate(detail)
+
+
+def test_a_page_past_the_end_still_counts_the_rows(client, world):
+    body = get(client, "/api/v1/challenges?offset=50", world).json()
+    assert body["results"] == [] and body["count"] == len(world.challenges) and body["next_offset"] is None

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -76,6 +76,15 @@ class Page:
     path: str
     htmx: bool = False
     target: float | None = None
+    headers: dict = field(default_factory=dict)
+    session: bool = True  # sent with the official's session cookie (the API's rows send a token instead)
+
+    def request_headers(self, cookie: str) -> dict:
+        return {
+            **({"Cookie": cookie} if self.session else {}),
+            **self.headers,
+            **({"HX-Request": "true"} if self.htmx else {}),
+        }
 
 
 @dataclass
@@ -217,7 +226,7 @@ class Command(BaseCommand):
         results = []
         for page in pages:
             self._log(f"load: {page.name} ({options['duration']} s at concurrency {options['concurrency']}, {tool})")
-            headers = {"Cookie": cookie, **({"HX-Request": "true"} if page.htmx else {})}
+            headers = page.request_headers(cookie)
             if options["warmup"]:
                 # Every worker compiles its templates and opens its database connection first.
                 _load(tool, base, page, headers, options["warmup"], options["concurrency"], var_dir, env)
@@ -269,7 +278,7 @@ class Command(BaseCommand):
     def _preflight(self, port: int, pages: list[Page], cookie: str) -> None:
         """Every page answers 200 for the signed-in official (not a login redirect); also warms up."""
         for page in pages:
-            headers = {"Cookie": cookie, **({"HX-Request": "true"} if page.htmx else {})}
+            headers = page.request_headers(cookie)
             for _ in range(3):
                 status, body = _get(port, page.path, headers)
                 if status != 200:
@@ -327,6 +336,9 @@ def _child_env(url: str, var_dir: str, redis_url: str = "") -> dict[str, str]:
         env.pop(name, None)
     if redis_url:
         env["REDIS_URL"] = redis_url
+    # The API's rate limit is still counted on every request (one Redis round trip); its budget
+    # is raised so wrk's thousands of requests a minute measure the reads, not 429s.
+    env["API_RATE_LIMIT"] = "1000000000"
     return env
 
 
@@ -522,6 +534,7 @@ def seed(*, challenges: int, checkins: int, accelerators: int = 1, cohorts: int 
     session[HASH_SESSION_KEY] = official.get_session_auth_hash()
     session.create()
     return {
+        **seed_api_and_public(official=official, challenges=challenges, checkins=checkins),
         "session_key": session.session_key,
         "slug": accelerator.slug,
         "cohort_id": cohort.pk,
@@ -533,6 +546,86 @@ def seed(*, challenges: int, checkins: int, accelerators: int = 1, cohorts: int 
         "cohorts": cohorts,
         "all_challenges": Challenge.objects.count(),
     }
+
+
+# --- The API, the public results page and the first PDF (a block of its own) -------------------------
+
+
+def seed_api_and_public(*, official, challenges: int, checkins: int) -> dict:
+    """A read token of the bench accelerator, and a second, published accelerator whose cohort of the
+    same size landed 20 days ago, each challenge with its Day-100 landing (for the public page)."""
+    from api.tokens import token_create
+    from challenges.clock import clock_tick
+    from challenges.models import Challenge, CheckIn
+    from cohorts.models import Accelerator, Entity
+    from cohorts.services import cohort_create, cohort_mark_launched
+    from journey.artifacts import ArtifactKind
+    from journey.models import Artifact
+    from program_admin.services import accelerator_create
+
+    bench = Accelerator.objects.get(slug="bench")
+    token = token_create(accelerator=bench, by=official, name="bench", scope="read").plaintext
+    rng = random.Random(2027)
+    public = accelerator_create(
+        name="Bench results", slug="bench-results", country="UZ", time_zone="Asia/Tashkent", default_language="en"
+    )
+    Accelerator.objects.filter(pk=public.pk).update(publishes_results=True)
+    launch = public.local_today() - timedelta(days=120)
+    cohort = cohort_create(
+        accelerator=public, number=1, name="Landed cohort", design_start=launch - timedelta(days=30), launch_date=launch
+    )
+    cohort_mark_launched(cohort=cohort, by=official)
+    entities = Entity.objects.bulk_create([Entity(accelerator=public, name=f"Agency {i + 1}") for i in range(12)])
+    created = Challenge.objects.bulk_create(_bench_challenges(rng, cohort, entities, challenges))
+    cadence = public.checkin_cadence_days
+    CheckIn.objects.bulk_create(
+        _bench_checkins(rng, created, [official] * len(created), checkins, cadence, launch), batch_size=2000
+    )
+    Artifact.objects.bulk_create(
+        [
+            Artifact(
+                challenge=challenge,
+                kind=ArtifactKind.LANDING,
+                author=official,
+                produced_on=launch + timedelta(days=100),
+                content={"impact_narrative": f"Families served faster at centre {n + 1}.", "lives": str(100 * n)},
+            )
+            for n, challenge in enumerate(created)
+        ]
+    )
+    clock_tick(accelerator_ids=[public.id], notify=False)
+    return {"api_token": token, "public_slug": public.slug}
+
+
+API_TARGET = 0.40  # issue 20: the API's list endpoints ≥ 40% of /healthz
+
+
+def _api_and_public_pages(seeded: dict) -> list[Page]:
+    from django.urls import reverse
+
+    token = {"Authorization": f"Bearer {seeded['api_token']}"}
+    cohort = seeded["cohort_id"]
+    return [
+        Page(
+            "API: challenges (50 a page)",
+            reverse("api:api_challenges"),
+            headers=token,
+            session=False,
+            target=API_TARGET,
+        ),
+        Page(
+            "API: challenges of a cohort, at risk",
+            reverse("api:api_challenges") + f"?cohort={cohort}&status=at_risk",
+            headers=token,
+            session=False,
+            target=API_TARGET,
+        ),
+        Page(
+            "API: check-ins (50 a page)", reverse("api:api_checkins"), headers=token, session=False, target=API_TARGET
+        ),
+        Page("API: cohorts", reverse("api:api_cohorts"), headers=token, session=False, target=API_TARGET),
+        Page("public results (no session)", reverse("public_results", args=[seeded["public_slug"]]), session=False),
+    ]
 
 
 # --- Load ---------------------------------------------------------------------------------------------
@@ -548,7 +641,7 @@ def _pages(seeded: dict) -> list[Page]:
     return [
         Page(name, _path(url_name, arguments, seeded, query), htmx, target)
         for name, url_name, arguments, query, htmx, target in PAGES
-    ]
+    ] + _api_and_public_pages(seeded)
 
 
 def _pick_tool(choice: str) -> str:
