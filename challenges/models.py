@@ -188,14 +188,21 @@ class PhaseTransitionQuerySet(models.QuerySet):
             match |= Q(to_phase=to_phase, challenge_id__in=challenge_ids)
         return self.filter(match)
 
+    def recorded_by(self, accelerator_id: int, recorded_at):
+        """The transitions one clock run recorded in one accelerator: they carry its instant. Runs for
+        one accelerator queue behind its row lock, and a run at the same instant as one before it finds
+        nothing due, so the instant names exactly the rows that run inserted."""
+        return self.filter(recorded_at=recorded_at, challenge__cohort__accelerator_id=accelerator_id)
+
 
 class PhaseTransition(models.Model):
     """A phase a challenge entered, with the date it took effect; recorded exactly once.
 
     Its natural key is its primary key: (challenge, to_phase). The clock inserts into one index
-    instead of a surrogate id's and a unique one beside it, and ``ON CONFLICT`` on that key is what
-    makes each phase recorded once however often the clock runs. Code names a transition by the
-    pair (``PhaseTransition.objects.with_keys``).
+    instead of a surrogate id's and a unique one beside it, and that key refuses a second row for a
+    phase however often the clock runs (the clock inserts only the phases a challenge has not passed,
+    behind its accelerator's row lock). Code names a transition by the pair
+    (``PhaseTransition.objects.with_keys``), a clock run's transitions by their instant (``recorded_by``).
     """
 
     pk = models.CompositePrimaryKey("challenge", "to_phase")
