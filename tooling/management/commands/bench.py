@@ -183,9 +183,10 @@ class Command(BaseCommand):
             "- The phase step is the tick's phase write without the status columns (record transitions + move"
             " phases, one statement behind the accelerator's row lock), beside the least SQL doing the same work"
             " with the same guarantees: a plain INSERT of the same transitions (foreign key, check and one row per"
-            " challenge and phase enforced) and the raw UPDATE, in one transaction. The phase step adds the"
-            " `ON CONFLICT DO NOTHING` that makes a repeated or concurrent run harmless and sends the inserted"
-            " transitions back for the notifications."
+            " challenge and phase enforced) and the raw UPDATE, in one transaction. The phase step inserts"
+            " only the phases each challenge has not passed, behind the row lock, so a repeated or concurrent"
+            " run records nothing twice without `ON CONFLICT`; nothing is sent back (no `RETURNING`): the"
+            " notifications read the run's transitions back by its instant, in the notification worker."
             f" Against the surrogate-id layout it would be {step_ratio_before:.2f}×.",
             f"- SQL statements per tick: {clock.statements_per_tick} (the same at any size; pinned by"
             " tests/challenges/test_clock_scale.py).",
