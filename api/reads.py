@@ -211,6 +211,7 @@ def get_challenge(request, challenge_id: int = Path(..., **ID)):
     )
     if challenge is None:
         raise Http404
+    today = challenge.cohort.accelerator.local_today()
     return {
         **_challenge(challenge),
         "goal_statement": challenge.goal_statement,
@@ -225,7 +226,14 @@ def get_challenge(request, challenge_id: int = Path(..., **ID)):
             for t in challenge.transitions.all()
         ],
         "stations": [
-            {"id": s.pk, "kind": s.kind, "name": s.label, "due_on": s.due_on, "state": s.state, "done_on": s.done_on}
+            {
+                "id": s.pk,
+                "kind": s.kind,
+                "name": s.label,
+                "due_on": s.due_on,
+                "state": s.state_on(today),
+                "done_on": s.done_on,
+            }
             for s in challenge.stations.all()
         ],
     }

@@ -65,7 +65,6 @@ class TickResult:
     recorded: list[RecordedTransitions] = field(default_factory=list)
     transitions_recorded: int = 0
     stations_created: int = 0
-    stations_overdue: int = 0
     statuses_changed: int = 0
 
     @property
@@ -290,15 +289,14 @@ def refresh_status(
 def _materialise_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
     """Give each challenge the stations of its accelerator's template, checking only where the answer
     can have changed: cohorts whose template changed since they were last synced (``stations_synced``
-    cleared) and challenges that have no station yet. A station born already past its day is born overdue.
+    cleared) and challenges that have no station yet. Every station is born pending: overdue is read
+    from its due day (``Station.state_on``), never stored.
     """
-    day = _day_sql(today)
     due_on = plus_days("CASE t.anchor WHEN 'launch' THEN co.launch_date ELSE co.design_start END", "t.day_offset")
     cursor.execute(
         f"""
         INSERT INTO {ST} (challenge_id, template_id, kind, name, due_on, state, done_on, done_by_id)
-        SELECT ch.id, t.id, t.kind, t.name, {due_on},
-               CASE WHEN {due_on} < {day} THEN 'overdue' ELSE 'pending' END, NULL, NULL
+        SELECT ch.id, t.id, t.kind, t.name, {due_on}, 'pending', NULL, NULL
         FROM {CH} ch
         JOIN {CO} co ON co.id = ch.cohort_id
         JOIN {STT} t ON t.accelerator_id = co.accelerator_id
@@ -306,22 +304,6 @@ def _materialise_stations(cursor, accelerator_id: int, today: date, cohort_ids) 
           AND (co.stations_synced = {false()} OR NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id))
           AND NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id AND s.template_id = t.id)
         ON CONFLICT (challenge_id, template_id) DO NOTHING
-        """
-    )
-    return cursor.rowcount
-
-
-def _mark_overdue_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
-    """Mark overdue the pending stations whose day passed since the clock last ran over their cohort
-    (all past ones for a cohort it has not run over yet), read through the (state, due_on) index."""
-    day = _day_sql(today)
-    cursor.execute(
-        f"""
-        UPDATE {ST} SET state = 'overdue'
-        FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
-        WHERE {ST}.challenge_id = ch.id AND {ST}.state = 'pending' AND {ST}.due_on < {day}
-          AND (co.statuses_refreshed_on IS NULL OR {ST}.due_on >= co.statuses_refreshed_on)
-          AND {_on_the_clock(accelerator_id, cohort_ids)}
         """
     )
     return cursor.rowcount
@@ -352,9 +334,9 @@ def clock_tick(
     """Bring every challenge (of the given accelerators / cohorts) to its phase as of ``now``.
 
     Each accelerator is handled in its own transaction, on its own local date. Beyond moving the
-    challenges that are due, a tick works only where something changed: a cohort's statuses and
-    overdue marks once per local day (its ``statuses_refreshed_on``), its stations when the
-    template changed or a challenge has none.
+    challenges that are due, a tick works only where something changed: a cohort's statuses once
+    per local day (its ``statuses_refreshed_on``), its stations when the template changed or a
+    challenge has none. Overdue stations need no work: overdue is read from the due day.
     """
     now = now or timezone.now()
     result = TickResult()
@@ -368,7 +350,6 @@ def clock_tick(
             with connection.cursor() as cursor:
                 recorded = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
                 result.stations_created += _materialise_stations(cursor, accelerator.id, today, cohort_ids)
-                result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
                 result.statuses_changed += refresh_status(
                     accelerator=accelerator, today=today, cohort_ids=cohort_ids, due_cohorts_only=True
                 )

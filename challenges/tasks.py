@@ -23,7 +23,6 @@ def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
     return {
         "transitions": result.transitions_recorded,
         "stations_created": result.stations_created,
-        "stations_overdue": result.stations_overdue,
         "statuses_changed": result.statuses_changed,
     }
 
