@@ -78,12 +78,12 @@ def merge(previous: str | None, *, measured: dict[str, str], machine: dict[str, 
         "",
         "## The machine",
         "",
-        f"The machine of the latest run ({date}).",
+        "The machine of the latest run (its date: when that run started).",
         "",
         "| | |",
         "|---|---|",
     ]
-    lines += [f"| {key} | {value} |" for key, value in machine.items()]
+    lines += [f"| {key} | {date if key == 'date' else value} |" for key, value in machine.items()]
     for section in sections.values():
         lines += ["", section]
     return "\n".join(lines) + "\n"

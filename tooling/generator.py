@@ -743,7 +743,7 @@ class _AcceleratorBuilder:
         return rows
 
     def _stations(self, spec: dict, challenge: Challenge, cohort: Cohort) -> list[Station]:
-        """Each milestone of the template; most past ones done, a few left for the clock to mark overdue."""
+        """Each milestone of the template; most past ones done, a few left open, overdue."""
         rng = self.rng
         lead = spec["seats"][0][0]
         rows = []

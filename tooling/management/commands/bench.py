@@ -174,12 +174,13 @@ class Command(BaseCommand):
             "",
             "- The full tick works only where something changed. It moves the challenges that are due and, in the"
             " same write, stores their progress and status for the new phase; it refreshes a cohort's other"
-            " statuses and marks its overdue stations once per local day (`Cohort.statuses_refreshed_on`; here"
-            " the clock has not run over the cohorts since they launched, so every past station left open — one"
-            " challenge in ten — is marked); it checks stations against the template only in cohorts whose"
+            " statuses once per local day (`Cohort.statuses_refreshed_on`; here the clock has not run over the"
+            " cohorts since they launched); it checks stations against the template only in cohorts whose"
             " template changed (`Cohort.stations_synced`) or for challenges with none (here the stations exist, as"
-            " the first tick after the launch made them). A check-in, a correction or a goal edited in the admin"
-            " refreshes that challenge's status at once.",
+            " the first tick after the launch made them). It writes nothing for the stations whose day passed"
+            " (here every past station left open, one challenge in ten: about 90,000): overdue is read from the"
+            " due day in the accelerator's local date, never stored. A check-in, a correction or a goal edited in"
+            " the admin refreshes that challenge's status at once.",
             "- The phase step is the tick's phase write without the status columns (record transitions + move"
             " phases, one statement behind the accelerator's row lock), beside the least SQL doing the same work"
             " with the same guarantees: a plain INSERT of the same transitions (foreign key, check and one row per"
