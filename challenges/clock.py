@@ -220,16 +220,20 @@ def _advance_phases(
         SELECT due.id, steps.from_phase, steps.to_phase, {_takes_effect("due.launch_date", "due.sustainment_days")}, %s
         FROM due CROSS JOIN ({_steps_sql()}) steps
         WHERE due.old_rank < steps.to_rank AND steps.to_rank <= due.new_rank"""
+    # Stored as the ORM stores it, so ``recorded_by`` finds the rows by this instant on every backend.
+    stamp = connection.ops.adapt_datetimefield_value(now)
     if connection.vendor == "postgresql":
         cursor.execute(
             f"WITH due AS ({move} RETURNING behind.id, behind.old_rank, behind.new_rank,"
             f" behind.launch_date, behind.sustainment_days) {record}",
-            [now],
+            [stamp],
         )
         return cursor.rowcount
-    # SQLite: the same rows, recorded from the phases as they stand, then moved.
-    cursor.execute(f"WITH due AS ({behind}) {record} ON CONFLICT (challenge_id, to_phase) DO NOTHING", [now])
-    recorded = cursor.rowcount
+    # SQLite: the same rows, recorded from the phases as they stand, then moved (its rowcount says
+    # nothing for a statement starting with WITH: changes() does).
+    cursor.execute(f"WITH due AS ({behind}) {record} ON CONFLICT (challenge_id, to_phase) DO NOTHING", [stamp])
+    cursor.execute("SELECT changes()")
+    recorded = cursor.fetchone()[0]
     cursor.execute(move)
     return recorded
 
