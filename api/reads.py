@@ -243,10 +243,11 @@ def get_challenge(request, challenge_id: int = Path(..., **ID)):
     if row is None:
         raise Http404
     challenge = Challenge(pk=row["id"])  # only to follow its relations
+    today = _LocalToday()[row["cohort__accelerator__time_zone"]]
     checkins = challenge.checkins.order_by("-period").values(*CHECKIN_FIELDS)[:LATEST_CHECKINS]
     return _json(
         {
-            **_challenge(row, _LocalToday()[row["cohort__accelerator__time_zone"]]),
+            **_challenge(row, today),
             "goal_statement": row["goal_statement"],
             "latest_checkins": [_checkin(c) for c in checkins],
             "transitions": [
@@ -264,7 +265,7 @@ def get_challenge(request, challenge_id: int = Path(..., **ID)):
                     "kind": station.kind,
                     "name": station.label,
                     "due_on": station.due_on,
-                    "state": station.state,
+                    "state": station.state_on(today),
                     "done_on": station.done_on,
                 }
                 for station in challenge.stations.all()

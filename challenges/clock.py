@@ -5,17 +5,20 @@ launch day and still belongs to design; acceleration runs Day 1–100; sustainme
 the challenge is closed from Day 101+S. Withdrawn challenges and draft cohorts are left alone.
 
 Everything here is set-based SQL, a handful of statements per accelerator whatever the number of
-challenges. Idempotency comes from the database: a phase transition is inserted with
-``ON CONFLICT DO NOTHING`` against its primary key (challenge, to_phase), so however often or
-however concurrently the clock runs, each phase passed is recorded exactly once, and only the
-run whose insert succeeded queues the notification. Concurrent runs for one accelerator also
-queue behind a row lock on the accelerator so their bulk updates never deadlock each other.
+challenges. Idempotency comes from the database: runs for one accelerator queue behind a row lock
+on the accelerator (so their bulk updates never deadlock each other either), and each inserts
+only the phases its challenges have not passed yet, against the primary key (challenge,
+to_phase); so however often or however concurrently the clock runs, each phase passed is
+recorded exactly once, and only the run that recorded it queues its notification, which reads
+the run's transitions back by their ``recorded_at`` (nothing is sent back to the tick).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,25 +26,50 @@ from django.utils import timezone
 from cohorts.calendar import ACCELERATION_DAYS, PHASE_RANK, STEPS, Phase
 from cohorts.models import Accelerator, Cohort
 from core.sql import as_float, case, clamp, date_cast, days_between, false, plus_days, true
-from core.tasking import enqueue_batches
+from core.tasking import enqueue
 
 from . import events
 from .models import Challenge, PhaseTransition, Station, StationTemplate
-from .notifications import NOTIFY_BATCH
 from .periods import SUSTAINMENT_CADENCE_DAYS
 from .status import gain_sql, span_sql, status_sql
 
 # A challenge is flagged stale this many days after its check-in fell due (our default).
 STALE_GRACE_DAYS = 3
-_FETCH_CHUNK = 5000
+
+
+class RecordedTransitions(Sequence):
+    """(challenge id, from phase, to phase, effective on) of the transitions one run recorded in one
+    accelerator, read from the database on first use (``PhaseTransition.objects.recorded_by``): the
+    tick itself never carries them, so a reader that needs none (no webhook endpoint) reads none."""
+
+    def __init__(self, accelerator_id: int, recorded_at: datetime):
+        self.accelerator_id, self.recorded_at = accelerator_id, recorded_at
+
+    @cached_property
+    def _rows(self) -> list[tuple[int, str, str, date]]:
+        rows = PhaseTransition.objects.recorded_by(self.accelerator_id, self.recorded_at)
+        return list(rows.order_by().values_list("challenge_id", "from_phase", "to_phase", "effective_on"))
+
+    def __getitem__(self, index):
+        return self._rows[index]
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 @dataclass
 class TickResult:
-    transitions: list[tuple[int, str, str, date]] = field(default_factory=list)
+    """What a tick did. The transitions stay in the database: ``recorded`` holds, per accelerator
+    where this run recorded some, those transitions read lazily; ``transitions`` lists them all."""
+
+    recorded: list[RecordedTransitions] = field(default_factory=list)
+    transitions_recorded: int = 0
     stations_created: int = 0
-    stations_overdue: int = 0
     statuses_changed: int = 0
+
+    @property
+    def transitions(self) -> list[tuple[int, str, str, date]]:
+        return [row for recorded in self.recorded for row in recorded]
 
 
 def _phase_rank(column: str) -> str:
@@ -142,17 +170,22 @@ def _on_the_clock(accelerator_id: int, cohort_ids) -> str:
 
 def _advance_phases(
     cursor, accelerator_id: int, today: date, now: datetime, cohort_ids, *, with_status: bool = True
-) -> list[tuple[int, str, str, date]]:
-    """Move every due challenge forwards to the phase its date calls for, recording each phase passed.
+) -> int:
+    """Move every due challenge forwards to the phase its date calls for, recording each phase passed
+    (stamped ``recorded_at = now``); returns how many transitions were recorded.
 
-    Only ever forwards, and only the challenges that are behind are read and written. A transition
-    is inserted with ``ON CONFLICT DO NOTHING`` on its primary key, so each phase is recorded exactly
-    once; the returned transitions are the rows this run inserted (the ones to notify about). With ``with_status``
-    the same write also stores the moved challenges' progress and status for their new phase (a
-    phase change is a change their status depends on), so the daily refresh finds them done; a row
-    already refreshed for a later day keeps its values. On PostgreSQL the move and the record are
-    one statement (the UPDATE's RETURNING feeds the INSERT); SQLite, which has no data-modifying
-    WITH, records first and then moves.
+    Only ever forwards, and only the challenges that are behind are read and written: the
+    transitions inserted are exactly the steps between the phase a challenge is in and the one its
+    date calls for, so none can exist yet (a challenge's phase never moves backwards, and runs for
+    one accelerator queue behind its row lock, each statement seeing what the one before committed).
+    That is why the insert needs neither ``ON CONFLICT`` nor ``RETURNING``: the primary key
+    (challenge, to_phase) still refuses a second row, and the notifications read the rows back by
+    their instant (``PhaseTransition.objects.recorded_by``). With ``with_status`` the same write also stores the
+    moved challenges' progress and status for their new phase (a phase change is a change their
+    status depends on), so the daily refresh finds them done; a row already refreshed for a later
+    day keeps its values. On PostgreSQL the move and the record are one statement (the UPDATE's
+    RETURNING feeds the INSERT); SQLite, which has no data-modifying WITH and no row lock, records
+    first (skipping what a concurrent run recorded) and then moves.
     """
     day = _day_sql(today)
     target = _target_rank_sql("co.launch_date", "co.sustainment_days", day)
@@ -186,40 +219,23 @@ def _advance_phases(
         INSERT INTO {PT} (challenge_id, from_phase, to_phase, effective_on, recorded_at)
         SELECT due.id, steps.from_phase, steps.to_phase, {_takes_effect("due.launch_date", "due.sustainment_days")}, %s
         FROM due CROSS JOIN ({_steps_sql()}) steps
-        WHERE due.old_rank < steps.to_rank AND steps.to_rank <= due.new_rank
-        ON CONFLICT (challenge_id, to_phase) DO NOTHING
-        RETURNING challenge_id, from_phase, to_phase, effective_on"""
+        WHERE due.old_rank < steps.to_rank AND steps.to_rank <= due.new_rank"""
+    # Stored as the ORM stores it, so ``recorded_by`` finds the rows by this instant on every backend.
+    stamp = connection.ops.adapt_datetimefield_value(now)
     if connection.vendor == "postgresql":
         cursor.execute(
             f"WITH due AS ({move} RETURNING behind.id, behind.old_rank, behind.new_rank,"
             f" behind.launch_date, behind.sustainment_days) {record}",
-            [now],
+            [stamp],
         )
-        return _fetch_transitions(cursor)
-    # SQLite: the same rows, recorded from the phases as they stand, then moved.
-    cursor.execute(f"WITH due AS ({behind}) {record}", [now])
-    recorded = _fetch_transitions(cursor)
+        return cursor.rowcount
+    # SQLite: the same rows, recorded from the phases as they stand, then moved (its rowcount says
+    # nothing for a statement starting with WITH: changes() does).
+    cursor.execute(f"WITH due AS ({behind}) {record} ON CONFLICT (challenge_id, to_phase) DO NOTHING", [stamp])
+    cursor.execute("SELECT changes()")
+    recorded = cursor.fetchone()[0]
     cursor.execute(move)
     return recorded
-
-
-def _fetch_transitions(cursor) -> list[tuple[int, str, str, date]]:
-    """The inserted transitions, read in chunks into tuples sharing their names and dates, so a tick
-    that records 200,000 transitions keeps the worker within its memory budget."""
-    transitions: list[tuple[int, str, str, date]] = []
-    phases: dict[str, str] = {}
-    dates: dict = {}
-    while chunk := cursor.fetchmany(_FETCH_CHUNK):
-        for challenge_id, from_phase, to_phase, effective_on in chunk:
-            transitions.append(
-                (
-                    challenge_id,
-                    phases.setdefault(from_phase, from_phase),
-                    phases.setdefault(to_phase, to_phase),
-                    dates.setdefault(effective_on, _as_date(effective_on)),
-                )
-            )
-    return transitions
 
 
 def refresh_status(
@@ -277,15 +293,14 @@ def refresh_status(
 def _materialise_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
     """Give each challenge the stations of its accelerator's template, checking only where the answer
     can have changed: cohorts whose template changed since they were last synced (``stations_synced``
-    cleared) and challenges that have no station yet. A station born already past its day is born overdue.
+    cleared) and challenges that have no station yet. Every station is born pending: overdue is read
+    from its due day (``Station.state_on``), never stored.
     """
-    day = _day_sql(today)
     due_on = plus_days("CASE t.anchor WHEN 'launch' THEN co.launch_date ELSE co.design_start END", "t.day_offset")
     cursor.execute(
         f"""
         INSERT INTO {ST} (challenge_id, template_id, kind, name, due_on, state, done_on, done_by_id)
-        SELECT ch.id, t.id, t.kind, t.name, {due_on},
-               CASE WHEN {due_on} < {day} THEN 'overdue' ELSE 'pending' END, NULL, NULL
+        SELECT ch.id, t.id, t.kind, t.name, {due_on}, 'pending', NULL, NULL
         FROM {CH} ch
         JOIN {CO} co ON co.id = ch.cohort_id
         JOIN {STT} t ON t.accelerator_id = co.accelerator_id
@@ -293,22 +308,6 @@ def _materialise_stations(cursor, accelerator_id: int, today: date, cohort_ids) 
           AND (co.stations_synced = {false()} OR NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id))
           AND NOT EXISTS (SELECT 1 FROM {ST} s WHERE s.challenge_id = ch.id AND s.template_id = t.id)
         ON CONFLICT (challenge_id, template_id) DO NOTHING
-        """
-    )
-    return cursor.rowcount
-
-
-def _mark_overdue_stations(cursor, accelerator_id: int, today: date, cohort_ids) -> int:
-    """Mark overdue the pending stations whose day passed since the clock last ran over their cohort
-    (all past ones for a cohort it has not run over yet), read through the (state, due_on) index."""
-    day = _day_sql(today)
-    cursor.execute(
-        f"""
-        UPDATE {ST} SET state = 'overdue'
-        FROM {CH} ch JOIN {CO} co ON co.id = ch.cohort_id
-        WHERE {ST}.challenge_id = ch.id AND {ST}.state = 'pending' AND {ST}.due_on < {day}
-          AND (co.statuses_refreshed_on IS NULL OR {ST}.due_on >= co.statuses_refreshed_on)
-          AND {_on_the_clock(accelerator_id, cohort_ids)}
         """
     )
     return cursor.rowcount
@@ -339,9 +338,9 @@ def clock_tick(
     """Bring every challenge (of the given accelerators / cohorts) to its phase as of ``now``.
 
     Each accelerator is handled in its own transaction, on its own local date. Beyond moving the
-    challenges that are due, a tick works only where something changed: a cohort's statuses and
-    overdue marks once per local day (its ``statuses_refreshed_on``), its stations when the
-    template changed or a challenge has none.
+    challenges that are due, a tick works only where something changed: a cohort's statuses once
+    per local day (its ``statuses_refreshed_on``), its stations when the template changed or a
+    challenge has none. Overdue stations need no work: overdue is read from the due day.
     """
     now = now or timezone.now()
     result = TickResult()
@@ -353,28 +352,26 @@ def clock_tick(
             accelerator = Accelerator.objects.select_for_update().get(id=accelerator_id)
             today = accelerator.local_today(now)
             with connection.cursor() as cursor:
-                transitions = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
+                recorded = _advance_phases(cursor, accelerator.id, today, now, cohort_ids)
                 result.stations_created += _materialise_stations(cursor, accelerator.id, today, cohort_ids)
-                result.stations_overdue += _mark_overdue_stations(cursor, accelerator.id, today, cohort_ids)
                 result.statuses_changed += refresh_status(
                     accelerator=accelerator, today=today, cohort_ids=cohort_ids, due_cohorts_only=True
                 )
                 _mark_cohorts_done(cursor, accelerator.id, today, cohort_ids)
-            result.transitions.extend(transitions)
-            if transitions:
+            if recorded:
+                transitions = RecordedTransitions(accelerator.id, now)
+                result.recorded.append(transitions)
+                result.transitions_recorded += recorded
                 events.phases_changed.send(
                     sender=PhaseTransition, accelerator_id=accelerator.id, transitions=transitions
                 )
-            if notify and transitions:
-                pairs = [[challenge_id, to_phase] for challenge_id, _from, to_phase, _on in transitions]
-                transaction.on_commit(lambda pairs=pairs: _queue_notifications(pairs))
+                if notify:
+                    recording = [accelerator.id, now.isoformat()]
+                    transaction.on_commit(lambda recording=recording: _queue_notifications(recording))
     return result
 
 
-def _as_date(value) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _queue_notifications(transitions: list[list]) -> None:
-    """[challenge id, phase entered] pairs; lost if the process dies first, which the sweep makes good."""
-    enqueue_batches("challenges.tasks.notify_phase_changes", transitions, batch=NOTIFY_BATCH)
+def _queue_notifications(recording: list) -> None:
+    """[accelerator id, recorded_at in ISO form]: one task reads that run's transitions and fans them
+    out in batches. Lost if the process dies first, which the sweep makes good."""
+    enqueue("challenges.tasks.notify_phase_changes_recorded", *recording)

@@ -11,5 +11,6 @@ from django.dispatch import Signal
 # ``checkin`` (a CheckIn just created or corrected), ``corrected`` (bool).
 checkin_recorded = Signal()
 # ``accelerator_id``, ``transitions`` (``(challenge_id, from_phase, to_phase, effective_on)`` of the
-# PhaseTransition rows this clock run inserted; a transition's key is its challenge and ``to_phase``).
+# PhaseTransition rows this clock run inserted, a sequence read from the database on first use; a
+# transition's key is its challenge and ``to_phase``).
 phases_changed = Signal()

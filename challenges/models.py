@@ -5,6 +5,8 @@ the clock (``challenges.clock``) and the check-in service keep them current in s
 dashboards read them instead of recomputing them per row per request.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -188,14 +190,21 @@ class PhaseTransitionQuerySet(models.QuerySet):
             match |= Q(to_phase=to_phase, challenge_id__in=challenge_ids)
         return self.filter(match)
 
+    def recorded_by(self, accelerator_id: int, recorded_at):
+        """The transitions one clock run recorded in one accelerator: they carry its instant. Runs for
+        one accelerator queue behind its row lock, and a run at the same instant as one before it finds
+        nothing due, so the instant names exactly the rows that run inserted."""
+        return self.filter(recorded_at=recorded_at, challenge__cohort__accelerator_id=accelerator_id)
+
 
 class PhaseTransition(models.Model):
     """A phase a challenge entered, with the date it took effect; recorded exactly once.
 
     Its natural key is its primary key: (challenge, to_phase). The clock inserts into one index
-    instead of a surrogate id's and a unique one beside it, and ``ON CONFLICT`` on that key is what
-    makes each phase recorded once however often the clock runs. Code names a transition by the
-    pair (``PhaseTransition.objects.with_keys``).
+    instead of a surrogate id's and a unique one beside it, and that key refuses a second row for a
+    phase however often the clock runs (the clock inserts only the phases a challenge has not passed,
+    behind its accelerator's row lock). Code names a transition by the pair
+    (``PhaseTransition.objects.with_keys``), a clock run's transitions by their instant (``recorded_by``).
     """
 
     pk = models.CompositePrimaryKey("challenge", "to_phase")
@@ -280,11 +289,16 @@ class StationTemplate(models.Model):
 
 
 class Station(models.Model):
-    """A challenge's own copy of a template milestone, with its due date and whether it is done."""
+    """A challenge's own copy of a template milestone, with its due date and whether it is done.
+
+    Stored: pending or done. Overdue is never stored: a station is overdue when it is pending and
+    its due day has passed in the accelerator's local date (``state_on``, ``overdue_on``), so no
+    job has to mark it and it can never be stale.
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
-        OVERDUE = "overdue", _("overdue")
+        OVERDUE = "overdue", _("overdue")  # shown, never stored (``state_on``)
         DONE = "done", _("done")
 
     # No index of its own: the unique (challenge, template) index starts with it and serves every
@@ -315,13 +329,12 @@ class Station(models.Model):
         ordering = ["challenge", "due_on"]
         constraints = [
             models.UniqueConstraint(fields=["challenge", "template"], name="station_once_per_template"),
-            models.CheckConstraint(condition=Q(state__in=["pending", "overdue", "done"]), name="station_state_known"),
+            models.CheckConstraint(condition=Q(state__in=["pending", "done"]), name="station_state_stored"),
             models.CheckConstraint(
                 condition=Q(state="done", done_on__isnull=False) | (~Q(state="done") & Q(done_on__isnull=True)),
                 name="station_done_has_date",
             ),
         ]
-        indexes = [models.Index(fields=["state", "due_on"], name="station_state_due_idx")]
 
     def __str__(self) -> str:
         return self.label
@@ -329,6 +342,16 @@ class Station(models.Model):
     @property
     def label(self) -> str:
         return self.name or self.get_kind_display()
+
+    def state_on(self, today: date) -> str:
+        """The state shown on ``today`` (the accelerator's local date): overdue once a pending
+        station's due day has passed."""
+        if self.state == self.State.PENDING and self.due_on < today:
+            return self.State.OVERDUE
+        return self.state
+
+    def state_label_on(self, today: date) -> str:
+        return str(self.State(self.state_on(today)).label)
 
 
 class CheckIn(models.Model):

@@ -112,6 +112,20 @@ def notify_phase_changes(*, transitions: list) -> int:
     return len(ids)
 
 
+def phase_changes_recorded_notify(*, accelerator_id: int, recorded_at) -> int:
+    """Queue ``notify_phase_changes`` for the transitions one clock run recorded in one accelerator
+    (read back by their instant, ``PhaseTransition.objects.recorded_by``), in bounded batches.
+    Returns how many transitions; queuing the same run twice makes nothing twice (the unique rows)."""
+    pairs = [
+        list(pair)
+        for pair in PhaseTransition.objects.recorded_by(accelerator_id, recorded_at)
+        .order_by("challenge_id", "to_phase")
+        .values_list("challenge_id", "to_phase")
+    ]
+    enqueue_batches("challenges.tasks.notify_phase_changes", pairs, batch=NOTIFY_BATCH)
+    return len(pairs)
+
+
 def _unsent_phase_changes():
     """Phase-change rows whose e-mail no task has tried yet (a failed try keeps its error; its task retries it)."""
     return Notification.objects.filter(

@@ -1,5 +1,7 @@
 """Celery tasks: thin, idempotent interfaces that take ids and call a service."""
 
+from datetime import datetime
+
 from celery import shared_task
 from celery.utils.time import get_exponential_backoff_interval
 
@@ -19,11 +21,18 @@ def advance_clock(accelerator_ids: list[int] | None = None) -> dict:
     # What a worker that died between an earlier tick's commit and its enqueue left untold.
     notifications.phase_change_notifications_sweep()
     return {
-        "transitions": len(result.transitions),
+        "transitions": result.transitions_recorded,
         "stations_created": result.stations_created,
-        "stations_overdue": result.stations_overdue,
         "statuses_changed": result.statuses_changed,
     }
+
+
+@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)
+def notify_phase_changes_recorded(accelerator_id: int, recorded_at: str) -> int:
+    """Queued by a clock run that recorded transitions: fans them out to ``notify_phase_changes``."""
+    return notifications.phase_changes_recorded_notify(
+        accelerator_id=accelerator_id, recorded_at=datetime.fromisoformat(recorded_at)
+    )
 
 
 @shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True, max_retries=10)

@@ -7,6 +7,7 @@ Without JavaScript the same forms post normally and redirect back.
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -98,6 +99,8 @@ def _open_blockers_and_stations(challenge, *, today, failed_forms: dict) -> dict
         )
     stations = list(challenge.stations.all())
     for station in stations:
+        station.shown_state = station.state_on(today)
+        station.shown_state_label = station.state_label_on(today)
         station.done_form = failed_forms.get(("station", station.pk)) or StationDoneForm(
             initial={"done_on": today}, prefix=f"station-{station.pk}"
         )
@@ -294,26 +297,30 @@ def station_done(request, challenge, station_id: int):
 def my_challenges(request):
     """Every challenge the person has a seat on, with its phase, day and what is due; constant queries."""
     latest_period = CheckIn.objects.filter(challenge=OuterRef("challenge")).order_by("-period").values("period")[:1]
-    # The next station still to come; the ones past their due day are counted apart ("2 stations
-    # overdue"), so a design workshop missed months ago never reads as what comes next.
-    stations = Station.objects.filter(challenge=OuterRef("challenge"))
-    next_station = stations.filter(state=Station.State.PENDING).order_by("due_on", "id")
-    overdue = stations.filter(state=Station.State.OVERDUE).order_by().values("challenge").annotate(n=Count("pk"))
+    # The next station still to come; the ones past their due day (overdue: pending, due before the
+    # accelerator's local today) are counted apart ("2 stations overdue"), so a design workshop
+    # missed months ago never reads as what comes next. Local dates lie within a day of UTC's, so
+    # each seat carries both answers for the three days its accelerator's today can be and the loop
+    # below picks its own: one query whatever the zones.
+    now = timezone.now()
+    utc_today = now.astimezone(UTC).date()
+    days = {offset: utc_today + timedelta(days=offset) for offset in (-1, 0, 1)}
+    pending = Station.objects.filter(challenge=OuterRef("challenge"), state=Station.State.PENDING)
+    per_day = {}
+    for offset, day in days.items():
+        next_station = pending.filter(due_on__gte=day).order_by("due_on", "id")
+        overdue = pending.filter(due_on__lt=day).order_by().values("challenge").annotate(n=Count("pk"))
+        per_day[f"next_station_id_{offset + 1}"] = Subquery(next_station.values("id")[:1])
+        per_day[f"overdue_stations_{offset + 1}"] = Coalesce(Subquery(overdue.values("n")), 0)
     open_blockers = Blocker.objects.filter(challenge=OuterRef("challenge"), state=Blocker.State.OPEN)
     seats = (
         Membership.objects.filter(user=request.user)
         .select_related("challenge__cohort__accelerator", "challenge__lead_entity")
-        .annotate(
-            latest_period=Subquery(latest_period),
-            next_station_id=Subquery(next_station.values("id")[:1]),
-            overdue_stations=Coalesce(Subquery(overdue.values("n")), 0),
-            has_open_blockers=Exists(open_blockers),
-        )
+        .annotate(latest_period=Subquery(latest_period), has_open_blockers=Exists(open_blockers), **per_day)
         .order_by("challenge__cohort__launch_date", "challenge__title", "role")
     )
     rows: dict[int, dict] = {}
     station_ids = []
-    now = timezone.now()
     for seat in seats:
         challenge = seat.challenge
         if challenge.pk in rows:
@@ -321,6 +328,8 @@ def my_challenges(request):
             continue
         accelerator = challenge.cohort.accelerator
         today = accelerator.local_today(now)
+        which = (today - utc_today).days + 1
+        next_station_id = getattr(seat, f"next_station_id_{which}")
         rows[challenge.pk] = {
             "challenge": challenge,
             "roles": [seat.get_role_display()],
@@ -333,12 +342,12 @@ def my_challenges(request):
                 today=today,
                 latest_period=seat.latest_period,
             ),
-            "next_station_id": seat.next_station_id,
-            "overdue_stations": seat.overdue_stations,
+            "next_station_id": next_station_id,
+            "overdue_stations": getattr(seat, f"overdue_stations_{which}"),
             "has_open_blockers": seat.has_open_blockers,
         }
-        if seat.next_station_id:
-            station_ids.append(seat.next_station_id)
+        if next_station_id:
+            station_ids.append(next_station_id)
     stations = Station.objects.in_bulk(station_ids)
     for row in rows.values():
         row["next_station"] = stations.get(row["next_station_id"])

@@ -230,9 +230,9 @@ class Cohort(models.Model):
         related_name="+",
     )
     # The clock's own bookkeeping, so a 15-minute tick works only where something changed: the local
-    # day it last refreshed the cohort's statuses and marked its overdue stations (once per local
-    # day; never moved backwards), and whether its challenges' stations follow the accelerator's
-    # current template (cleared when the template changes).
+    # day it last refreshed the cohort's statuses (once per local day; never moved backwards), and
+    # whether its challenges' stations follow the accelerator's current template (cleared when the
+    # template changes).
     statuses_refreshed_on = models.DateField(_("statuses refreshed on"), null=True, blank=True, editable=False)
     stations_synced = models.BooleanField(_("stations follow the template"), db_default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

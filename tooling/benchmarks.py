@@ -6,7 +6,7 @@ worker runs it. It seeds 100,000 challenges that are all due with set-based SQL,
 the same data reset between runs (``VACUUM ANALYZE`` before each timed run):
 
 - the clock's full tick (``clock_tick``: record transitions, move phases, materialise missing
-  stations, mark overdue ones, refresh statuses; the stations themselves are seeded, as the first
+  stations, refresh statuses; the stations themselves are seeded, as the first
   tick after the launch created them during design) and, separately, its phase step alone (record transitions + move
   phases, in one transaction behind the accelerator's row lock, as the tick runs them);
 - the single raw SQL ``UPDATE`` that moves the same rows to the same phase (the physical limit);
@@ -180,7 +180,7 @@ class ClockFigures:
                 self.phase_step_s / self.raw_update_s,
             ),
             (
-                "clock full tick (+ stations, overdue marks, statuses)",
+                "clock full tick (+ stations, statuses)",
                 self.full_tick_s,
                 self.full_tick_s / self.raw_update_s,
             ),
@@ -264,8 +264,8 @@ def _seed(challenges: int) -> tuple[int, datetime]:
             [entity.id, launch + timedelta(days=140), now, now, CHALLENGES_PER_COHORT, challenges, accelerator.id],
         )
         # The stations exist already: the clock materialised them on its first tick after the launch,
-        # during design. Past ones are done, except one challenge in ten that left them open, which
-        # this tick marks overdue.
+        # during design. Past ones are done, except one challenge in ten that left them open (overdue,
+        # read from their due day: nothing for the tick to write).
         cursor.execute(
             """
             INSERT INTO challenges_station (challenge_id, template_id, kind, name, due_on, state, done_on, done_by_id)
@@ -294,7 +294,6 @@ def _reset(accelerator_id: int) -> None:
     _ensure_surrogate_table()
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE challenges_phasetransition, challenges_historicalchallenge, {SURROGATE_TABLE}")
-        cursor.execute("UPDATE challenges_station SET state = 'pending' WHERE state = 'overdue'")
         cursor.execute(
             """
             UPDATE challenges_challenge SET phase = 'design', phase_since = NULL, status = 'not_started',
@@ -303,7 +302,7 @@ def _reset(accelerator_id: int) -> None:
             """,
             [accelerator_id],
         )
-        # The clock has not run over the cohorts since (it was down): statuses and overdue marks are due.
+        # The clock has not run over the cohorts since (it was down): statuses are due.
         cursor.execute(
             "UPDATE cohorts_cohort SET statuses_refreshed_on = NULL WHERE accelerator_id = %s", [accelerator_id]
         )

@@ -469,7 +469,7 @@ def generate(
             )
         now = datetime.combine(today, time(9), tzinfo=UTC)
         tick = clock_tick(now=now, accelerator_ids=result.accelerator_ids, notify=False)
-        result.transitions = len(tick.transitions)
+        result.transitions = tick.transitions_recorded
         result.stations = Station.objects.filter(challenge__cohort__accelerator_id__in=result.accelerator_ids).count()
     progress.finish(f"{result.challenges:,} challenges, {result.checkins:,} check-ins")
     return result
@@ -743,7 +743,7 @@ class _AcceleratorBuilder:
         return rows
 
     def _stations(self, spec: dict, challenge: Challenge, cohort: Cohort) -> list[Station]:
-        """Each milestone of the template; most past ones done, a few left for the clock to mark overdue."""
+        """Each milestone of the template; most past ones done, a few left open, overdue."""
         rng = self.rng
         lead = spec["seats"][0][0]
         rows = []

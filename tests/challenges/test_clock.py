@@ -110,7 +110,7 @@ def test_a_second_run_changes_nothing():
 
     assert len(first.transitions) == 2
     assert second.transitions == []
-    assert (second.stations_created, second.stations_overdue, second.statuses_changed) == (0, 0, 0)
+    assert (second.stations_created, second.statuses_changed) == (0, 0)
     assert Challenge.objects.values().get(pk=challenge.pk) == snapshot
     assert PhaseTransition.objects.filter(challenge=challenge).count() == 2
 
@@ -133,14 +133,16 @@ def test_draft_cohorts_are_not_on_the_clock():
     assert phase_after_tick(challenge, at_local("Asia/Tashkent", LAUNCH + timedelta(days=10))) == Phase.DESIGN
 
 
-def test_it_materialises_stations_and_marks_the_overdue_ones():
+def test_it_materialises_stations_and_the_past_ones_read_overdue():
     challenge = make_challenge("Asia/Tashkent")
     clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=1)), notify=False)
     stations = {(s.kind, s.due_on): s for s in Station.objects.filter(challenge=challenge)}
     assert len(stations) == 11
     assert ("sponsor_review", LAUNCH + timedelta(days=28)) in stations
     assert ("design_workshop", LAUNCH - timedelta(days=30)) in stations
-    overdue = set(Station.objects.filter(challenge=challenge, state="overdue").values_list("kind", flat=True))
+    assert {s.state for s in stations.values()} == {"pending"}, "overdue is never stored"
+    today = challenge.cohort.accelerator.local_today(at_local("Asia/Tashkent", LAUNCH + timedelta(days=1)))
+    overdue = {s.kind for s in stations.values() if s.state_on(today) == "overdue"}
     assert overdue == {"design_workshop", "challenge_note", "launch_workshop"}
 
     Station.objects.filter(challenge=challenge, kind="sponsor_review").update(
@@ -325,25 +327,26 @@ def test_a_changed_station_template_reaches_launched_cohorts_on_the_next_tick():
     assert challenge.stations.get(name="Minister's visit").due_on == LAUNCH + timedelta(days=40)
 
 
-def test_overdue_marks_cover_the_days_crossed_since_the_last_run():
+def test_a_station_reads_overdue_from_its_day_in_the_accelerators_zone_whatever_the_clock_did():
     from challenges.services import accelerator_install_default_stations
 
     challenge = make_challenge("Asia/Tashkent")
-    accelerator_install_default_stations(accelerator=challenge.cohort.accelerator)
+    accelerator = challenge.cohort.accelerator
+    accelerator_install_default_stations(accelerator=accelerator)
     clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=20), 9), notify=False)
     review = challenge.stations.get(kind="sponsor_review")  # Day 28
-    assert review.state == "pending"
-    # The clock is down for two weeks: the review's day passed meanwhile.
-    result = clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=34), 9), notify=False)
+    assert review.state_on(LAUNCH + timedelta(days=28)) == "pending", "due today is not overdue yet"
+    # The clock is down for two weeks: the review's day passed meanwhile, and it reads overdue all the
+    # same, from the first minute of Day 29 in Tashkent (still Day 28 in UTC).
+    day_29 = at_local("Asia/Tashkent", LAUNCH + timedelta(days=29), 0)
+    assert day_29.astimezone(UTC).date() == LAUNCH + timedelta(days=28)
+    assert review.state_on(accelerator.local_today(day_29)) == "overdue"
+    assert (review.state, review.state_label_on(LAUNCH + timedelta(days=29))) == ("pending", "overdue")
+    clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=34), 9), notify=False)
     review.refresh_from_db()
-    assert review.state == "overdue"
-    assert (
-        result.stations_overdue
-        == challenge.stations.filter(state="overdue", due_on__gte=LAUNCH + timedelta(days=20)).count()
-    )
-    # A tick for an earlier day (a delayed task) moves no day backwards and marks nothing.
-    stale = clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=25), 9), notify=False)
-    assert stale.stations_overdue == 0
+    assert review.state == "pending", "the clock writes no mark"
+    # A tick for an earlier day (a delayed task) moves no day backwards.
+    clock.clock_tick(now=at_local("Asia/Tashkent", LAUNCH + timedelta(days=25), 9), notify=False)
     assert challenge.cohort.__class__.objects.get(pk=challenge.cohort_id).statuses_refreshed_on == LAUNCH + timedelta(
         days=34
     )

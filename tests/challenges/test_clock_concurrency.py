@@ -21,8 +21,8 @@ def test_two_concurrent_runs_record_each_transition_once(monkeypatch):
     challenges = [ChallengeFactory(cohort=cohort) for _ in range(40)]
     now = datetime.combine(LAUNCH + timedelta(days=200), time(6), tzinfo=UTC)
 
-    queued: list[list[int]] = []
-    monkeypatch.setattr(clock, "_queue_notifications", lambda ids: queued.append(ids))
+    queued: list[list] = []
+    monkeypatch.setattr(clock, "_queue_notifications", lambda recording: queued.append(recording))
     barrier = threading.Barrier(2)
     results, errors = [], []
 
@@ -44,6 +44,9 @@ def test_two_concurrent_runs_record_each_transition_once(monkeypatch):
 
     assert errors == []
     assert PhaseTransition.objects.count() == 3 * len(challenges)
-    # Between them the two runs inserted every transition once; the loser saw conflicts only.
+    # Between them the two runs inserted every transition once; the one that waited found nothing due.
     assert sorted(len(r.transitions) for r in results) == [0, 3 * len(challenges)]
-    assert sum(len(ids) for ids in queued) == 3 * len(challenges)
+    assert sorted(r.transitions_recorded for r in results) == [0, 3 * len(challenges)]
+    # Only the run that recorded them queued their notification, naming its accelerator and instant.
+    assert queued == [[accelerator.pk, now.isoformat()]]
+    assert PhaseTransition.objects.recorded_by(accelerator.pk, now).count() == 3 * len(challenges)

@@ -48,8 +48,10 @@ def test_it_shows_phase_day_status_and_what_is_due(client):
     assert "Day 10/100" in body
     assert "Check-in overdue" in body  # nothing was posted for period 1 (due Day 7)
     # The design-phase stations nobody ticked off are counted as overdue, not offered as what comes next.
-    overdue = Station.objects.filter(challenge=team.challenge, state=Station.State.OVERDUE)
-    upcoming = Station.objects.filter(challenge=team.challenge, state=Station.State.PENDING).order_by("due_on").first()
+    today = team.accelerator.local_today(on_day(10))
+    pending = Station.objects.filter(challenge=team.challenge, state=Station.State.PENDING)
+    overdue = pending.filter(due_on__lt=today)
+    upcoming = pending.filter(due_on__gte=today).order_by("due_on").first()
     assert overdue.exists()
     next_station = body.split("Next station")[1].split("</dd>")[0]
     assert upcoming.label in next_station

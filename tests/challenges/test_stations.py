@@ -17,14 +17,19 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def station():
     team = make_team()
-    tick(team.challenge, on_day(30))  # materialises the stations and marks the overdue ones
+    tick(team.challenge, on_day(30))  # materialises the stations
     station = Station.objects.get(challenge=team.challenge, kind="sponsor_review")
     station.team = team
     return station
 
 
-def test_the_clock_marks_a_missed_station_overdue(station):
-    assert station.state == Station.State.OVERDUE
+def test_a_missed_station_reads_overdue_on_its_page(client, station):
+    assert station.state == Station.State.PENDING and station.state_on(date(2026, 3, 31)) == Station.State.OVERDUE
+    client.force_login(station.team.lead)
+    with time_machine.travel(on_day(30), tick=False):
+        body = client.get(reverse("challenge_detail", args=[station.challenge_id])).content.decode()
+    review = body.split(station.label)[1].split("</p>")[0]
+    assert "status-off_track" in review and "Overdue" in review
 
 
 def test_it_marks_a_station_done_with_its_date(station):
@@ -59,7 +64,7 @@ def test_the_view_rejects_bad_dates_beside_the_field(client, station, value, mes
     assert response.status_code == 200
     assert f'id="id_station-{station.pk}-done_on_error"' in body and message in body
     station.refresh_from_db()
-    assert station.state == Station.State.OVERDUE
+    assert station.state == Station.State.PENDING
 
 
 def test_the_view_marks_it_done_and_redirects(client, station):

@@ -1,7 +1,9 @@
 """``manage.py bench`` (``make bench``): the clock, the pages, query counts and the suite's wall time.
 
-Prints each table and writes them, with the machine they ran on, to docs/BENCHMARKS.md. Nothing
-here asserts a time: the figures are for people to read beside their targets.
+Prints each table and writes them, with the machine they ran on, into docs/BENCHMARKS.md: each
+section measured replaces only itself, a skipped one keeps its text and the run it came from
+(``tooling.bench_document``). Nothing here asserts a time: the figures are for people to read
+beside their targets.
 """
 
 import os
@@ -14,7 +16,13 @@ from django.conf import settings
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
-from tooling import benchmarks
+from tooling import bench_document, benchmarks
+
+
+def _constant(row: benchmarks.QueryCountRow, sizes: tuple[int, ...]) -> bool:
+    """The page answered at every size with the same number of queries."""
+    counts = [row.counts.get(size) for size in sizes]
+    return all(isinstance(c, int) for c in counts) and len(set(counts)) == 1
 
 
 def _parse_sizes(value: str) -> tuple[int, ...]:
@@ -50,8 +58,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sizes = _parse_sizes(options["sizes"])
-        sections: list[str] = []
-        postgres_version = ""
+        self.measured: dict[str, str] = {}
+        self.postgres_version = ""
+        self.started = datetime.now(UTC)
         command = ["python manage.py bench"]
 
         for flag in ("skip_clock", "skip_pages", "skip_queries", "skip_suite"):
@@ -59,6 +68,9 @@ class Command(BaseCommand):
                 command.append("--" + flag.replace("_", "-"))
         self.command_line = " ".join(command)
         self.output = None if options["no_write"] else Path(options["output"])
+        self.previous = None
+        if self.output is not None and self.output.exists():
+            self.previous = self.output.read_text(encoding="utf-8")
 
         if not options["skip_clock"]:
             url = benchmarks.bench_database_url(options["database_url"])
@@ -73,34 +85,40 @@ class Command(BaseCommand):
                         log=self._log,
                     )
             except Exception as exc:  # one failed part must not lose the others' figures
-                sections.append(f"## 1. The clock on PostgreSQL\n\n_Failed: {exc}_")
+                self._save("1", f"## 1. The clock on PostgreSQL\n\n_Failed: {exc}_")
             else:
-                postgres_version = clock.postgres_version
-                sections.append(self._clock_section(clock))
-            self._save(sections, postgres_version)
+                self.postgres_version = clock.postgres_version
+                self._save("1", self._clock_section(clock))
         if not options["skip_pages"]:
-            sections.append(self._pages_section())
-            self._save(sections, postgres_version)
+            self._save("2", self._pages_section())
         if not options["skip_queries"]:
             self._log(f"query counts at {', '.join(map(str, sizes))} challenges …")
             try:
-                sections.append(self._queries_section(benchmarks.measure_query_counts(sizes), sizes))
+                section = self._queries_section(benchmarks.measure_query_counts(sizes), sizes)
             except Exception as exc:
-                sections.append(f"## 3. SQL queries per page\n\n_Failed: {exc} (is the database migrated?)_")
-            self._save(sections, postgres_version)
+                section = f"## 3. SQL queries per page\n\n_Failed: {exc} (is the database migrated?)_"
+            self._save("3", section)
         if not options["skip_suite"]:
             self._log("timing the test suite (pytest -q -p no:cacheprovider) …")
-            sections.append(self._suite_section(benchmarks.measure_suite()))
-            self._save(sections, postgres_version)
+            self._save("4", self._suite_section(benchmarks.measure_suite()))
 
-        document = self._save(sections, postgres_version)
+        document = self._save()
         self.stdout.write(document)
         if self.output is not None:
             self._log(f"wrote {self.output}")
 
-    def _save(self, sections: list[str], postgres_version: str) -> str:
-        """Write what has been measured so far, so a later failure never loses earlier figures."""
-        document = self._document(benchmarks.machine_info(postgres_version), sections, self.command_line)
+    def _save(self, number: str | None = None, section: str | None = None) -> str:
+        """Merge what has been measured so far into the document (each section replacing only itself)
+        and write it, so a later failure never loses earlier figures."""
+        if number is not None:
+            self.measured[number] = section
+        document = bench_document.merge(
+            self.previous,
+            measured=self.measured,
+            machine=benchmarks.machine_info(self.postgres_version),
+            date=f"{self.started:%Y-%m-%d %H:%M} UTC",
+            command=self.command_line,
+        )
         if self.output is not None:
             self.output.parent.mkdir(parents=True, exist_ok=True)
             self.output.write_text(document, encoding="utf-8")
@@ -156,18 +174,20 @@ class Command(BaseCommand):
             "",
             "- The full tick works only where something changed. It moves the challenges that are due and, in the"
             " same write, stores their progress and status for the new phase; it refreshes a cohort's other"
-            " statuses and marks its overdue stations once per local day (`Cohort.statuses_refreshed_on`; here"
-            " the clock has not run over the cohorts since they launched, so every past station left open — one"
-            " challenge in ten — is marked); it checks stations against the template only in cohorts whose"
+            " statuses once per local day (`Cohort.statuses_refreshed_on`; here the clock has not run over the"
+            " cohorts since they launched); it checks stations against the template only in cohorts whose"
             " template changed (`Cohort.stations_synced`) or for challenges with none (here the stations exist, as"
-            " the first tick after the launch made them). A check-in, a correction or a goal edited in the admin"
-            " refreshes that challenge's status at once.",
+            " the first tick after the launch made them). It writes nothing for the stations whose day passed"
+            " (here every past station left open, one challenge in ten: about 90,000): overdue is read from the"
+            " due day in the accelerator's local date, never stored. A check-in, a correction or a goal edited in"
+            " the admin refreshes that challenge's status at once.",
             "- The phase step is the tick's phase write without the status columns (record transitions + move"
             " phases, one statement behind the accelerator's row lock), beside the least SQL doing the same work"
             " with the same guarantees: a plain INSERT of the same transitions (foreign key, check and one row per"
-            " challenge and phase enforced) and the raw UPDATE, in one transaction. The phase step adds the"
-            " `ON CONFLICT DO NOTHING` that makes a repeated or concurrent run harmless and sends the inserted"
-            " transitions back for the notifications."
+            " challenge and phase enforced) and the raw UPDATE, in one transaction. The phase step inserts"
+            " only the phases each challenge has not passed, behind the row lock, so a repeated or concurrent"
+            " run records nothing twice without `ON CONFLICT`; nothing is sent back (no `RETURNING`): the"
+            " notifications read the run's transitions back by its instant, in the notification worker."
             f" Against the surrogate-id layout it would be {step_ratio_before:.2f}×.",
             f"- SQL statements per tick: {clock.statements_per_tick} (the same at any size; pinned by"
             " tests/challenges/test_clock_scale.py).",
@@ -212,11 +232,19 @@ class Command(BaseCommand):
         ]
         for row in rows:
             counts = [row.counts.get(size, "–") for size in sizes]
-            numeric = [c for c in counts if isinstance(c, int)]
-            constant = "yes" if len(numeric) == len(sizes) and len(set(numeric)) == 1 else "**no**"
+            constant = "yes" if _constant(row, sizes) else "**no**"
             lines.append(f"| `{row.route}` | {row.viewer} | " + " | ".join(map(str, counts)) + f" | {constant} |")
         if not rows:
             lines.append("| (no pages found) | | " + " | " * len(sizes))
+        constant = sum(1 for row in rows if _constant(row, sizes))
+        verdict = "met" if rows and constant == len(rows) else "missed"
+        lines += [
+            "",
+            "| figure | measured | target | |",
+            "|---|---:|---:|---|",
+            f"| pages whose query count is the same at {' and '.join(map(str, sizes))} challenges"
+            f" | {constant} of {len(rows)} | all (pinned by tests/dashboards/test_queries.py) | **{verdict}** |",
+        ]
         return "\n".join(lines)
 
     def _suite_section(self, suite: dict) -> str:
@@ -226,27 +254,11 @@ class Command(BaseCommand):
             [
                 "## 4. The test suite's wall time",
                 "",
-                "`pytest -q -p no:cacheprovider` (embedded SQLite unless DATABASE_URL is set):"
-                f" **{suite['seconds']} s** against the {target // 60}-minute target — {verdict}."
-                f" Result: {suite['summary'] or 'n/a'}"
-                f" (exit code {suite['returncode']}).",
+                "`pytest -q -p no:cacheprovider` (embedded SQLite unless DATABASE_URL is set)."
+                f" Result: {suite['summary'] or 'n/a'} (exit code {suite['returncode']}).",
+                "",
+                "| figure | measured | target | |",
+                "|---|---:|---:|---|",
+                f"| the suite's wall time | {suite['seconds']} s | ≤ {target} s ({target // 60} min) | **{verdict}** |",
             ]
         )
-
-    def _document(self, machine: dict[str, str], sections: list[str], command: str) -> str:
-        lines = [
-            "# Benchmarks",
-            "",
-            f"Written by `{command}` (`make bench`). Re-run it to reproduce; every figure below comes from one run"
-            " on the machine described here. Times are wall-clock and noisy on shared machines: read them as"
-            " ratios, never as assertions (the test suite asserts only query counts and memory bounds).",
-            "",
-            "## The machine",
-            "",
-            "| | |",
-            "|---|---|",
-        ]
-        lines += [f"| {key} | {value} |" for key, value in machine.items()]
-        for section in sections:
-            lines += ["", section]
-        return "\n".join(lines) + "\n"
