@@ -15,6 +15,84 @@ def pytest_report_header(config):
 DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 
+# --- One migrated test database, cloned for each pytest-xdist process ----------------------------
+# Running every migration takes about 20 s on a quiet machine (several times that under load), and
+# each test process used to do it for its own database. Under pytest-xdist on PostgreSQL the
+# controlling process migrates one template database before the test processes start; each process
+# then creates its own test database from it (``CREATE DATABASE ... TEMPLATE``, Django's ``TEST
+# TEMPLATE`` setting), where ``migrate`` finds nothing left to do. Not with ``--reuse-db`` (the
+# processes keep their own databases) nor on SQLite (a file per process, made as before).
+# tests/core/test_migrations_from_main.py still runs the migrations themselves, forwards, on PostgreSQL.
+TEMPLATE_KEY = "test_db_template"
+_template_key = pytest.StashKey[str]()
+
+
+def _template_database(config) -> str | None:
+    """The name of the template to make, in the controlling process of an xdist run on PostgreSQL."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return None
+    if config.option.reuse_db or config.option.collectonly or config.getvalue("nomigrations"):
+        return None
+    from django.db import connections
+
+    if connections["default"].vendor != "postgresql":
+        return None
+    return f"{connections['default'].creation._get_test_db_name()}_template"
+
+
+def pytest_sessionstart(session):
+    template = _template_database(session.config)
+    if template is None:
+        return
+    from django.conf import settings
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    connection = connections["default"]
+    test_settings = connection.settings_dict["TEST"]
+    server_name, test_name = connection.settings_dict["NAME"], test_settings.get("NAME")
+    test_settings["NAME"] = template
+    try:
+        with session.config.stash[blocking_manager_key].unblock():
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    finally:
+        connection.close()
+        connection.close_pool()  # a pooled connection (settings/base.py) would keep the template in use
+        test_settings["NAME"] = test_name
+        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = server_name
+    session.config.stash[_template_key] = template
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """pytest-xdist: tell each test process the template to create its database from."""
+    template = node.config.stash.get(_template_key, None)
+    if template:
+        node.workerinput[TEMPLATE_KEY] = template
+
+
+def pytest_sessionfinish(session):
+    template = session.config.stash.get(_template_key, None)
+    if template is None:
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with session.config.stash[blocking_manager_key].unblock(), connections["default"]._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {connections['default'].ops.quote_name(template)} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
+    """pytest-django's hook for the test database's settings: a test process of an xdist run on
+    PostgreSQL creates its database from the controlling process's migrated template."""
+    template = getattr(request.config, "workerinput", {}).get(TEMPLATE_KEY)
+    if template:
+        from django.conf import settings
+
+        settings.DATABASES["default"]["TEST"]["TEMPLATE"] = template
+
+
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist, slow tests that leave the test database alone (the minute-long load test,
     which brings its own database) go first; otherwise the order is pytest-django's, unchanged.
@@ -74,6 +152,32 @@ def _no_tasks_left_from_an_earlier_run():
     with contextlib.suppress(OperationalError, OSError), app.connection_for_write() as broker:
         broker.ensure_connection(max_retries=1)
         broker.default_channel.queue_purge(app.conf.task_default_queue)
+
+
+@pytest.fixture(scope="module")
+def _standard_world_of_the_module(django_db_setup, django_db_blocker):
+    """tests/access_world.py's world, built once per test module in a test process rather than once
+    per test: it is kept in a transaction rolled back after the module, and each test runs in a
+    savepoint inside it (pytest-django's ``db``), so whatever a test writes is undone before the next."""
+    from django.db import transaction
+
+    from tests.access_world import build_world
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def standard_world(_standard_world_of_the_module, db):
+    """The module's standard world, as ``build_world()`` leaves it: its tokens used a moment ago, so a
+    refused request records no use (tests/access_world.build_tokens)."""
+    from django.utils import timezone
+
+    from api.models import ApiToken
+
+    ApiToken.objects.update(last_used_at=timezone.now())
+    return _standard_world_of_the_module
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from members.policy import OK, ROLES
-from tests.access_world import build_world
 from tests.hardening.forms import path_for, walk_patterns
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +20,8 @@ def directives(response) -> set[str]:
     return {part.strip() for part in response.get("Cache-Control", "").split(",") if part.strip()}
 
 
-def test_every_signed_in_page_is_private_and_not_stored(client):
-    world = build_world()
+def test_every_signed_in_page_is_private_and_not_stored(client, standard_world):
+    world = standard_world
     checked = 0
     for role in ROLES:
         person = world.people[role]
@@ -40,8 +39,8 @@ def test_every_signed_in_page_is_private_and_not_stored(client):
     assert checked > 50
 
 
-def test_the_exports_and_the_theme_keep_their_own_header(client):
-    world = build_world()
+def test_the_exports_and_the_theme_keep_their_own_header(client, standard_world):
+    world = standard_world
     client.force_login(world.people["official_in_scope"])
     export = client.get(reverse("cohort_export_csv", args=[world.cohort.pk]))
     assert export["Cache-Control"] == "private, no-store"

@@ -19,7 +19,6 @@ from django.db import models
 from challenges import clock
 from challenges.models import Notification, PhaseTransition
 from members.policy import OK, ROLES
-from tests.access_world import build_world
 from tests.factories import BlockerFactory, CheckInFactory
 from tests.hardening.forms import path_for, walk_patterns
 
@@ -68,8 +67,8 @@ def poison_everything() -> int:
 
 
 @pytest.fixture
-def poisoned_world(db):
-    world = build_world()
+def poisoned_world(db, standard_world):
+    world = standard_world
     lead = world.people["team_lead"]
     CheckInFactory(challenge=world.challenge, author=lead, period=1)
     BlockerFactory(challenge=world.challenge)

@@ -12,7 +12,6 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from cohorts.models import Cohort
-from tests.access_world import build_world
 from tests.hardening.forms import (
     FormField,
     forms_seen_by,
@@ -85,8 +84,8 @@ POST_TARGETS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("route", "pattern", "policy", "name"), POST_TARGETS, ids=[t[0] or "/" for t in POST_TARGETS])
-def test_generated_input_never_breaks_a_form_or_half_saves(client, route, pattern, policy, name):
-    world = build_world()
+def test_generated_input_never_breaks_a_form_or_half_saves(client, route, pattern, policy, name, standard_world):
+    world = standard_world
     role = role_allowed_to_post(policy)
     person = world.people[role]
     if person is not None:
@@ -129,8 +128,8 @@ def test_generated_input_never_breaks_a_form_or_half_saves(client, route, patter
 
 
 @pytest.mark.django_db
-def test_an_oversized_body_is_refused_cleanly(client):
-    world = build_world()
+def test_an_oversized_body_is_refused_cleanly(client, standard_world):
+    world = standard_world
     body = "done=" + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     # The pages' forms; the JSON API answers bad bodies with Problem Details (tests/api, schemathesis).
     targets = [
@@ -152,8 +151,8 @@ def test_an_oversized_body_is_refused_cleanly(client):
 
 
 @pytest.mark.django_db
-def test_too_many_fields_are_refused_cleanly(client):
-    world = build_world()
+def test_too_many_fields_are_refused_cleanly(client, standard_world):
+    world = standard_world
     client.force_login(world.people["team_lead"])
     fields = {f"f{i}": "x" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 10)}
     response = client.post(path_for(*_first_post_target_for("team_lead"), world), fields)
@@ -168,9 +167,9 @@ def _first_post_target_for(role):
 
 
 @pytest.mark.django_db
-def test_an_oversized_upload_is_refused_cleanly(client):
+def test_an_oversized_upload_is_refused_cleanly(client, standard_world):
     """Every file field the admin sees (the challenge-list import) refuses a file over IMPORT_MAX_BYTES."""
-    world = build_world()
+    world = standard_world
     # Challenge lists are imported into a cohort before its launch.
     Cohort.objects.filter(pk=world.cohort.pk).update(status=Cohort.Status.DRAFT, launched_at=None)
     client.force_login(world.people["admin"])
@@ -197,9 +196,9 @@ def test_an_oversized_upload_is_refused_cleanly(client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("extreme", ["9999-12-31", "0001-01-01"])
-def test_dates_at_the_ends_of_the_calendar_never_break_a_form(client, extreme):
+def test_dates_at_the_ends_of_the_calendar_never_break_a_form(client, extreme, standard_world):
     """Every date field of every form, at the first and last day Python can hold (found by hypothesis)."""
-    world = build_world()
+    world = standard_world
     Cohort.objects.filter(pk=world.cohort.pk).update(status=Cohort.Status.DRAFT, launched_at=None)
     for _route, pattern, policy, name in POST_TARGETS:
         role = role_allowed_to_post(policy)
