@@ -8,9 +8,7 @@ Without JavaScript the same forms post normally and redirect back.
 from __future__ import annotations
 
 from datetime import UTC, timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
@@ -152,15 +150,8 @@ def _masked(request, accelerator, memberships, checkins, blockers_and_stations) 
     return masked_names(accelerator, people - {request.user.pk})
 
 
-def _code_stamp() -> str:
-    """The code and templates that draw the challenge page: a deploy never serves the previous one's."""
-    here, templates = Path(__file__).resolve().parent, Path(settings.BASE_DIR) / "templates"
-    files = [*here.glob("*.py"), Path(pagecache.__file__)]
-    files += [*templates.glob("challenges/*.html"), *templates.glob("*.html"), *templates.glob("partials/*.html")]
-    return pagecache.code_stamp(files)
-
-
-_CODE_STAMP = _code_stamp()
+# The code and templates that draw these pages: a deploy never serves a page the previous one drew.
+_CODE_STAMP = pagecache.app_code_stamp(__file__, "challenges")
 
 
 def _page_key(request, challenge) -> str | None:

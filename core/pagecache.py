@@ -95,6 +95,17 @@ def code_stamp(paths: Iterable[Path]) -> str:
     return hashed.hexdigest()[:16]
 
 
+def app_code_stamp(module_file: str, templates: str) -> str:
+    """``code_stamp`` of an app's Python files, this module, the app's templates (``templates``, a
+    folder under templates/) and the shared page frame and partials."""
+    from django.conf import settings
+
+    here, root = Path(module_file).resolve().parent, Path(settings.BASE_DIR) / "templates"
+    files = [*here.glob("*.py"), Path(__file__)]
+    files += [*root.glob(f"{templates}/*.html"), *root.glob("*.html"), *root.glob("partials/*.html")]
+    return code_stamp(files)
+
+
 _CANONICAL_NUMBER = re.compile(r"[1-9][0-9]{0,9}")
 
 

@@ -7,9 +7,6 @@ so filtering and sorting work with and without JavaScript, and the URL always ca
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -187,16 +184,8 @@ def _sort_headers(request, current: str) -> list[dict]:
     return headers
 
 
-def _code_stamp() -> str:
-    """The code and templates that draw the officials' pages: a deploy that changes them never serves
-    a page drawn by the previous release."""
-    here, templates = Path(__file__).resolve().parent, Path(settings.BASE_DIR) / "templates"
-    files = [*here.glob("*.py"), Path(pagecache.__file__)]
-    files += [*templates.glob("dashboards/*.html"), *templates.glob("*.html"), *templates.glob("partials/*.html")]
-    return pagecache.code_stamp(files)
-
-
-_CODE_STAMP = _code_stamp()
+# The code and templates that draw these pages: a deploy never serves a page the previous one drew.
+_CODE_STAMP = pagecache.app_code_stamp(__file__, "dashboards")
 
 
 BOARD_PARAMS = ("q", "entity", "status", "phase", "sort", "page")
