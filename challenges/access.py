@@ -9,7 +9,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cohorts.models import Cohort
-from members.access import can_post_progress, can_read_cohort, challenge_visibility, get_cohort_for_admin
+from members.access import (
+    can_post_progress,
+    can_read_challenge,
+    can_read_cohort,
+    challenge_visibility,
+    get_cohort_for_admin,
+)
 from members.models import AcceleratorRole, Membership
 from members.policy import Scope
 
@@ -23,10 +29,13 @@ def challenges_visible_to(user) -> QuerySet[Challenge]:
 
 
 def get_challenge_for_user(user, pk: int, *, write: bool = False) -> Challenge:
-    """404 if the challenge is not visible to ``user``; 403 if ``write`` and they may only read."""
-    challenge = challenges_visible_to(user).select_related("cohort__accelerator", "lead_entity").filter(pk=pk).first()
-    if challenge is None:
+    """404 if the challenge is not visible to ``user``; 403 if ``write`` and they may only read.
+    Two small statements: the challenge, then the rule for it (``can_read_challenge``, which keeps the
+    reader's seats on it, so ``can_post_progress`` asks nothing more)."""
+    found = list(Challenge.objects.select_related("cohort__accelerator", "lead_entity").filter(pk=pk)[:1])
+    if not found or not can_read_challenge(user, found[0]):
         raise Http404
+    challenge = found[0]
     if write and not can_post_progress(user, challenge):
         raise PermissionDenied
     return challenge

@@ -25,7 +25,7 @@ from cohorts.calendar import Phase, journey_day
 from core import pagecache
 from core.ids import posted_id
 from core.models import search
-from members.access import can_post_progress, cohorts_visible_to
+from members.access import can_post_progress, cohorts_visible_to, seat_roles
 from members.invitations import masked_names
 from members.models import Membership
 from members.policy import (
@@ -175,11 +175,10 @@ def challenge_detail(request, challenge):
         return render(request, TEMPLATE, _page_context(request, challenge))
     draw = lambda: render_to_string(f"{TEMPLATE}#content", _page_context(request, challenge), request)  # noqa: E731
     html = pagecache.cached(key, draw)
-    memberships = challenge.memberships.filter(user_id=request.user.pk)
     frame = {
         "challenge": challenge,
         "theme_accelerator": challenge.cohort.accelerator,
-        "has_seat": memberships.exists(),
+        "has_seat": bool(seat_roles(request.user, challenge)),
         "content_html": mark_safe(html),  # noqa: S308 (rendered by our own template above)
     }
     return render(request, TEMPLATE, frame)

@@ -106,6 +106,27 @@ def get_cohort_for_admin(user, pk: int) -> Cohort:
     return cohort
 
 
+def get_cohort_for_reader(user, pk: int) -> Cohort:
+    """The cohort with its accelerator, or 404 if ``user`` may not open it (two small queries)."""
+    found = list(Cohort.objects.select_related("accelerator").filter(pk=pk)[:1])
+    if not found or not can_read_cohort(user, found[0]):
+        raise Http404
+    return found[0]
+
+
+def _cohort_rule_sql(user, cohort: Cohort) -> tuple[str, list]:
+    """``cohorts_visible_to`` for one cohort as one EXISTS (the user is signed in, not a superuser)."""
+    grants = AcceleratorRole._meta.db_table
+    if cohort.status != Cohort.Status.LAUNCHED:
+        # A draft: only an accelerator-wide program admin (cohorts_visible_to's rule).
+        sql = f"""EXISTS (SELECT 1 FROM {grants} g WHERE g.user_id = %s
+            AND g.accelerator_id = %s AND g.cohort_id IS NULL AND g.role = %s)"""
+        return sql, [user.pk, cohort.accelerator_id, Role.PROGRAM_ADMIN.value]
+    sql = f"""EXISTS (SELECT 1 FROM {grants} g WHERE g.user_id = %s
+        AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))"""
+    return sql, [user.pk, cohort.accelerator_id, cohort.pk]
+
+
 def can_read_cohort(user, cohort: Cohort) -> bool:
     """``cohorts_visible_to`` for one cohort: the same rule as one fixed statement.
 
@@ -117,35 +138,49 @@ def can_read_cohort(user, cohort: Cohort) -> bool:
         return False
     if user.is_superuser:
         return True
-    if cohort.status != Cohort.Status.LAUNCHED:
-        # A draft: only an accelerator-wide program admin (cohorts_visible_to's rule).
-        sql = f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
-            AND g.accelerator_id = %s AND g.cohort_id IS NULL AND g.role = %s)"""
-        params = [user.pk, cohort.accelerator_id, Role.PROGRAM_ADMIN.value]
-    else:
-        sql = f"""SELECT EXISTS (SELECT 1 FROM {AcceleratorRole._meta.db_table} g WHERE g.user_id = %s
-            AND ((g.accelerator_id = %s AND g.cohort_id IS NULL) OR g.cohort_id = %s))"""
-        params = [user.pk, cohort.accelerator_id, cohort.pk]
+    sql, params = _cohort_rule_sql(user, cohort)
     with reading_connection().cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"SELECT {sql}", params)
         return bool(cursor.fetchone()[0])
 
 
-def get_cohort_for_reader(user, pk: int) -> Cohort:
-    """The cohort with its accelerator, or 404 if ``user`` may not open it (two small queries)."""
-    found = list(Cohort.objects.select_related("accelerator").filter(pk=pk)[:1])
-    if not found or not can_read_cohort(user, found[0]):
-        raise Http404
-    return found[0]
+def can_read_challenge(user, challenge) -> bool:
+    """``challenge_visibility`` for one challenge (its cohort's rule, or a seat on its team), as one
+    fixed statement that also reads the reader's seats on the team and keeps them on the challenge
+    for the rest of the request (``seat_roles``): the challenge page asks both on every view."""
+    if not user.is_authenticated:
+        return False
+    cohort_sql, params = _cohort_rule_sql(user, challenge.cohort)
+    # One row per seat, or one row with no role: portable SQL (the embedded default is SQLite).
+    sql = f"""SELECT m.role, {cohort_sql} FROM (SELECT 1 AS one) AS x
+        LEFT JOIN {Membership._meta.db_table} m ON m.user_id = %s AND m.challenge_id = %s"""
+    with reading_connection().cursor() as cursor:
+        cursor.execute(sql, [*params, user.pk, challenge.pk])
+        rows = cursor.fetchall()
+    roles = frozenset(role for role, _by_cohort in rows if role is not None)
+    challenge._reader_seats = (user.pk, roles)
+    return user.is_superuser or bool(rows[0][1]) or bool(roles)
+
+
+def seat_roles(user, challenge) -> frozenset[str]:
+    """The roles ``user`` holds on ``challenge``'s team: as ``can_read_challenge`` read them in this
+    request, else one query."""
+    if not user.is_authenticated:
+        return frozenset()
+    kept = getattr(challenge, "_reader_seats", None)
+    if kept is not None and kept[0] == user.pk:
+        return kept[1]
+    return frozenset(Membership.objects.filter(challenge=challenge, user=user).values_list("role", flat=True))
+
+
+POSTING_ROLES = frozenset({Membership.Role.TEAM_LEAD.value, Membership.Role.COACH.value})
 
 
 def can_post_progress(user, challenge) -> bool:
     """Only the challenge's team lead and coach post check-ins and manage blockers and stations."""
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        challenge=challenge, user=user, role__in=[Membership.Role.TEAM_LEAD, Membership.Role.COACH]
-    ).exists()
+    return bool(seat_roles(user, challenge) & POSTING_ROLES)
 
 
 def get_accelerator_for_reader(user, slug: str) -> Accelerator:

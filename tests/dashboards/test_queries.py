@@ -202,8 +202,9 @@ CACHED_PAGES = {
     "briefing": (9, 5),
     "cohort_report": (14, 5),
     "accelerator_report": (7, 4),
-    # For a reader who posts nothing there: access, whether they may post, the digest, their seat.
-    "challenge": (19, 7),
+    # For a reader who posts nothing there: the challenge, the rule with the reader's seats on it
+    # (``can_read_challenge``: whether they may post and the breadcrumb need no query more), the digest.
+    "challenge": (17, 6),
 }
 
 

@@ -159,3 +159,41 @@ def test_the_one_cohort_check_agrees_with_the_visibility_rule(standard_world):
         assert draft.pk not in set(cohorts_visible_to(world.people[role]).values_list("pk", flat=True)), role
     for role in ("admin", "superuser"):
         assert draft.pk in set(cohorts_visible_to(world.people[role]).values_list("pk", flat=True)), role
+
+
+@pytest.mark.django_db
+def test_the_one_challenge_check_agrees_with_the_visibility_rule(standard_world):
+    """``can_read_challenge`` (one fixed statement, asked by the challenge page and its forms) and
+    ``challenges_visible_to`` (the queryset the lists use) are the same rule for every person and
+    challenge; the seats it keeps on the challenge give ``can_post_progress`` the answer a fresh
+    query gives."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from challenges.access import challenges_visible_to
+    from challenges.models import Challenge
+    from members.access import can_post_progress, can_read_challenge, seat_roles
+    from members.models import AcceleratorRole, Membership
+    from tests.factories import ChallengeFactory, CohortFactory, GrantFactory, MembershipFactory
+
+    world = standard_world
+    second = CohortFactory(accelerator=world.accelerator)
+    in_second = ChallengeFactory(cohort=second)
+    narrow = GrantFactory(accelerator=world.accelerator, cohort=second, role=AcceleratorRole.Role.OFFICIAL).user
+    draft = CohortFactory(accelerator=world.accelerator, draft=True)
+    in_draft = ChallengeFactory(cohort=draft)
+    seated_in_draft = MembershipFactory(challenge=in_draft, role=Membership.Role.MEMBER).user
+    two_seats = MembershipFactory(challenge=in_second, role=Membership.Role.SPONSOR).user
+    MembershipFactory(challenge=in_second, user=two_seats, role=Membership.Role.COACH)
+    people = [person or AnonymousUser() for person in world.people.values()] + [narrow, seated_in_draft, two_seats]
+    challenges = list(Challenge.objects.select_related("cohort"))
+    for person in people:
+        visible = set(challenges_visible_to(person).values_list("pk", flat=True))
+        assert {c.pk for c in challenges if can_read_challenge(person, c)} == visible, person
+        for challenge in challenges:
+            kept = can_post_progress(person, challenge) if person.is_authenticated else False
+            fresh = Challenge.objects.get(pk=challenge.pk)  # nothing kept on it
+            assert kept == (person.is_authenticated and can_post_progress(person, fresh)), (person, challenge)
+    assert {c.pk for c in challenges if can_read_challenge(narrow, c)} == {in_second.pk}
+    assert {c.pk for c in challenges if can_read_challenge(seated_in_draft, c)} == {in_draft.pk}
+    assert seat_roles(two_seats, in_second) == {"sponsor", "coach"}
+    assert can_post_progress(two_seats, in_second)
