@@ -40,7 +40,7 @@ from core.pagecache import Rows
 from core.replica import reading_connection
 from core.sql import as_float
 from journey.models import Artifact, Pledge
-from members.access import cohorts_visible_to
+from members.access import cohorts_visible_to, visible_cohorts_where
 from members.invitations import invited_as
 from members.models import AcceleratorRole, Invitation, Membership
 
@@ -418,15 +418,13 @@ def cohort_sources(cohort: Cohort, *, journey: bool = False) -> list[Rows]:
 def accelerator_sources(*, user, accelerator: Accelerator) -> list[Rows]:
     """The overview and the accelerator report: the cohorts this reader sees, by id (another reader
     may see others), and their challenges (and through them their check-ins)."""
-    visible = cohorts_visible_to(user).filter(accelerator=accelerator).order_by().values("pk")
-    sql, params = visible.query.sql_with_params()
-    in_visible = f"t.cohort_id IN ({sql})"
-    sources = [
+    visible, params = visible_cohorts_where(user, accelerator.pk, alias="t")
+    of_visible, _same = visible_cohorts_where(user, accelerator.pk, alias="k")
+    return [
         Rows(Accelerator, "t.id = %s", (accelerator.pk,)),
-        Rows(Cohort, f"t.id IN ({sql})", tuple(params), ids=True),
-        Rows(Challenge, in_visible, tuple(params)),
+        Rows(Cohort, visible, params, ids=True),
+        Rows(Challenge, f"t.cohort_id IN (SELECT k.id FROM {Cohort._meta.db_table} k WHERE {of_visible})", params),
     ]
-    return sources
 
 
 # --- Cohort chart: mean progress per check-in period ---------------------------------------------------

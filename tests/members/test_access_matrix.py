@@ -138,7 +138,7 @@ def test_the_one_cohort_check_agrees_with_the_visibility_rule(standard_world):
     from django.contrib.auth.models import AnonymousUser
 
     from cohorts.models import Cohort
-    from members.access import can_read_cohort, cohorts_visible_to
+    from members.access import can_read_cohort, cohorts_visible_to, visible_cohorts_where
     from members.models import AcceleratorRole
     from tests.factories import CohortFactory, GrantFactory
 
@@ -149,9 +149,15 @@ def test_the_one_cohort_check_agrees_with_the_visibility_rule(standard_world):
     of_draft = GrantFactory(accelerator=world.accelerator, cohort=draft, role=AcceleratorRole.Role.OFFICIAL).user
     people = [person or AnonymousUser() for person in world.people.values()] + [narrow, of_draft]
     cohorts = list(Cohort.objects.all())
+    accelerators = {c.accelerator_id for c in cohorts}
     for person in people:
         visible = set(cohorts_visible_to(person).values_list("pk", flat=True))
         assert {c.pk for c in cohorts if can_read_cohort(person, c)} == visible, person
+        # The overview's digest asks the same rule as fixed SQL, one accelerator at a time.
+        for accelerator_id in accelerators:
+            where, params = visible_cohorts_where(person, accelerator_id)
+            found = {c.pk for c in Cohort.objects.raw(f"SELECT * FROM cohorts_cohort t WHERE {where}", params)}
+            assert found == {c.pk for c in cohorts if c.pk in visible and c.accelerator_id == accelerator_id}, person
     assert set(cohorts_visible_to(narrow).values_list("pk", flat=True)) == {second.pk}
     # A draft is the program admins' (and superusers') alone, whatever grant an official holds.
     assert not cohorts_visible_to(of_draft).exists()
