@@ -2,8 +2,8 @@
 
 Numbers come from the same stored columns and aggregates as the dashboards
 (``dashboards.selectors.with_results``, the clock's progress and status), so the API and the
-board never disagree. Each list is one query for its page and its count together (a window
-``COUNT(*) OVER ()``), whatever the page size or the data.
+board never disagree. Each list is one query for its page and its count together (the count a
+subquery the database runs once, ``_CountOf``), whatever the page size or the data.
 
 The schemas in ``schemas.py`` document the responses (the OpenAPI document); the reads build
 their bodies straight from the rows (``.values()`` for the long lists) and render them as JSON
@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from django.db.models import Count, Window
+from django.db.models import IntegerField, Subquery
 from django.http import Http404, HttpResponse
 from ninja import Path, Query, Router
 from ninja.responses import NinjaJSONEncoder
@@ -40,6 +40,16 @@ LATEST_CHECKINS = 5
 ERRORS = {401: Problem, 404: Problem, 422: Problem, 429: Problem}
 
 
+class _CountOf(Subquery):
+    """``(SELECT COUNT(*) FROM (…))``: the rows of a queryset counted inside the query that reads a page
+    of them. Not correlated, so the database counts once (an InitPlan) and still reads the page
+    itself in its order and stops at its last row, where a window ``COUNT(*) OVER ()`` makes it read
+    and sort every row first (the check-ins list at 70,000 rows: seconds)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+
 def _paginate(queryset, limit: int, offset: int, *, values: tuple[str, ...] = ()) -> tuple[list, dict]:
     """One page and the count of all rows in one query (rows as dicts when ``values`` are named).
 
@@ -47,9 +57,10 @@ def _paginate(queryset, limit: int, offset: int, *, values: tuple[str, ...] = ()
     """
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
+    total = _CountOf(queryset.order_by().values("pk"))
     if values:
         queryset = queryset.values(*values)
-    rows = list(queryset.annotate(full_count=Window(Count("pk")))[offset : offset + limit])
+    rows = list(queryset.annotate(full_count=total)[offset : offset + limit])
     if rows:
         count = rows[0]["full_count"] if values else rows[0].full_count
     else:
