@@ -395,19 +395,23 @@ def _of_cohort(column: str = "challenge_id") -> str:
 
 def cohort_sources(cohort: Cohort, *, journey: bool = False) -> list[Rows]:
     """The board, its exports, its briefing (and with ``journey`` the cohort report): the cohort and
-    its accelerator, its challenges, their entities, team seats and people, check-ins (the chart)."""
+    its accelerator, its challenges, their entities, team leads' seats and people, check-ins (the chart).
+
+    Of the teams, these pages name only the team lead (``_team_lead_name``): the other seats, a
+    cohort's three in four, are not read (a sponsor's seat changes nothing here)."""
     k, a = cohort.pk, cohort.accelerator_id
+    lead = Membership.Role.TEAM_LEAD.value
     seats = (
         f"t.id IN (SELECT m.user_id FROM {Membership._meta.db_table} m"
-        f" JOIN {Challenge._meta.db_table} c ON c.id = m.challenge_id WHERE c.cohort_id = %s)"
+        f" JOIN {Challenge._meta.db_table} c ON c.id = m.challenge_id WHERE c.cohort_id = %s AND m.role = %s)"
     )
     sources = [
         Rows(Accelerator, "t.id = %s", (a,)),
         Rows(Cohort, "t.id = %s", (k,)),
         Rows(Challenge, "t.cohort_id = %s", (k,)),
         Rows(Entity, "t.accelerator_id = %s", (a,)),
-        Rows(Membership, _of_cohort(), (k,)),
-        Rows(User, seats, (k,)),
+        Rows(Membership, f"{_of_cohort()} AND t.role = %s", (k, lead)),
+        Rows(User, seats, (k, lead)),
         *people_sources(a),
     ]
     if journey:

@@ -265,3 +265,23 @@ def test_the_challenge_page_of_an_admin_and_of_an_official_are_never_swapped(rea
         client.force_login(readers[name])
         shown = body(client, url)
         assert (history in shown) == (name == "admin"), f"{name} after {order[0]}"
+
+
+@pytest.mark.parametrize("page", ["board", "briefing", "export_csv"])
+def test_the_cohort_pages_follow_their_team_leads_and_no_other_seat(reader, page):
+    """These pages name a team's lead and nobody else on it: a sponsor seated or renamed leaves the
+    drawn page served (its seats are not read), the team lead renamed reaches the page."""
+    from tests.factories import MembershipFactory
+
+    cohort, client = reader
+    url = PAGES[page](cohort)
+    body(client, url)
+    challenge = first(cohort)
+    sponsor = MembershipFactory(challenge=challenge, role=Membership.Role.SPONSOR).user
+    sponsor.full_name = "Sponsor Renamed"
+    sponsor.save()
+    assert queries(client, url) <= 6  # from the cache, as before the sponsor's seat
+    lead = Membership.objects.get(challenge=challenge, role=Membership.Role.TEAM_LEAD).user
+    lead.full_name = "Лидер Переименован"
+    lead.save()
+    assert "Лидер Переименован".encode() in body(client, url)
