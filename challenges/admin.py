@@ -30,8 +30,19 @@ class MembershipInline(admin.TabularInline):
 class StationInline(admin.TabularInline):
     model = Station
     extra = 0
-    fields = ["kind", "name", "due_on", "state", "done_on"]
-    readonly_fields = ["kind", "name", "due_on"]
+    fields = ["kind", "name", "due_on", "state", "shown_today", "done_on"]
+    readonly_fields = ["kind", "name", "due_on", "shown_today"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("challenge__cohort__accelerator")
+
+    # ``state`` is what is stored; overdue is never stored but read from the due day in the
+    # accelerator's local date (``Station.state_on``), as every page shows it.
+    @admin.display(description=_("shown today"))
+    def shown_today(self, obj):
+        if obj.pk is None:
+            return "–"
+        return obj.state_label_on(obj.challenge.cohort.accelerator.local_today())
 
 
 @admin.register(Challenge)

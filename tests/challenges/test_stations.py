@@ -1,5 +1,6 @@
 """Stations: mark one done with the date it happened; not a future date; only the team lead and coach."""
 
+import re
 from datetime import date
 
 import pytest
@@ -30,6 +31,21 @@ def test_a_missed_station_reads_overdue_on_its_page(client, station):
         body = client.get(reverse("challenge_detail", args=[station.challenge_id])).content.decode()
     review = body.split(station.label)[1].split("</p>")[0]
     assert "status-off_track" in review and "Overdue" in review
+
+
+def test_the_admin_shows_a_missed_station_overdue_beside_its_stored_state(client, station):
+    """The admin edits the stored state (pending); beside it, what every page shows today (overdue)."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    with time_machine.travel(on_day(30), tick=False):
+        response = client.get(reverse("admin:challenges_challenge_change", args=[station.challenge_id]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    rows = re.findall(r"<tr\b.*?</tr>", body, re.S)
+    row = next(r for r in rows if re.search(rf'name="stations-\d+-id" value="{station.pk}"', r))
+    assert re.search(r'field-shown_today">\s*<p>overdue</p>', row), row
+    assert re.search(r"<option value=\"pending\" selected>", row), row
 
 
 def test_it_marks_a_station_done_with_its_date(station):
