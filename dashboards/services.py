@@ -60,9 +60,12 @@ def _requeue_if_stale(report_id: int, now: datetime) -> bool:
     return False
 
 
-def rendered_report_request(*, key: str, html: Callable[[], str], now: datetime | None = None) -> RenderedReport:
-    """The PDF row for ``key``: found (and queued again if its job was lost), else made pending with
-    the report's HTML (``html()``, rendered only then) and queued once the row is committed.
+def rendered_report_request(
+    *, key: str, html: Callable[[], str], now: datetime | None = None
+) -> tuple[RenderedReport, bool]:
+    """The PDF row for ``key``, and whether this call queued its job: found (and queued again if its
+    job was lost), else made pending with the report's HTML (``html()``, rendered only then) and
+    queued once the row is committed.
 
     Two requests racing for a new key make one row (the unique key; ``get_or_create`` reads the
     other's row back) and queue one job: only the request that created it queues.
@@ -77,10 +80,11 @@ def rendered_report_request(*, key: str, html: Callable[[], str], now: datetime 
             )
             if created:
                 enqueue_on_commit(RENDER_TASK, report.pk)
-        return report
-    if report.is_waiting and _requeue_if_stale(report.pk, now):
-        report.refresh_from_db(fields=["state", "requested_at", "started_at"])
-    return report
+        return report, created
+    queued = report.is_waiting and _requeue_if_stale(report.pk, now)
+    if report.is_waiting:
+        report.refresh_from_db(fields=["state", "requested_at", "started_at", "error", "finished_at"])
+    return report, queued
 
 
 @transaction.atomic

@@ -355,7 +355,7 @@ def _pdf_response(request, *, key: str, html, filename: str, here: str, retry: s
 
     ``html()`` renders the report for the PDF; it runs only for the first request of a key.
     """
-    report = services.rendered_report_request(key=key, html=html)
+    report, _queued = services.rendered_report_request(key=key, html=html)
     poll = bool(request.htmx) and not request.htmx.history_restore_request
     if report.state == report.State.READY:
         if poll:
