@@ -1,6 +1,7 @@
 """The cohort report, the Day-100 report and the accelerator report: the board's numbers, constant
 queries, and the PDF in all four languages read back with pdftotext and rendered with pdftoppm."""
 
+import re
 import shutil
 import subprocess
 from datetime import timedelta
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from challenges.models import Field
 from dashboards import selectors
@@ -35,6 +38,8 @@ PLEDGE_WORDS = {
     "uz": "Barqarorlik majburiyati",
     "ru": "Обязательство по закреплению результатов",
 }
+# What pdftotext writes around runs of the other direction (embeddings, marks): not the words.
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 DAY_100_WORDS = {"en": "Day-100 report", "ar": "تقرير اليوم المئة", "uz": "100-kun hisoboti", "ru": "Отчёт 100-го дня"}
 
 
@@ -173,3 +178,10 @@ def test_the_pdf_speaks_the_readers_language(client, language):
     assert ARABIC_TITLE in flat
     assert "12000 families waited 22 days less." in flat
     assert (ARTIFACTS / f"cohort-report-{language}-1.png").exists()
+    # The chart's words too: WeasyPrint's SVG text drew Arabic letter by letter, unjoined and
+    # reversed ("مويلا"); lifted out of the image they come back as the words, in logical order.
+    logical = BIDI_CONTROLS.sub("", flat)
+    with translation.override(language):
+        tick = gettext("Day %(day)s") % {"day": 50}
+    assert tick in logical, f"{tick!r} not in the chart's text"
+    assert "مويلا" not in logical
