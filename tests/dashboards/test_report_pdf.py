@@ -72,7 +72,7 @@ def test_the_waiting_page_speaks_arabic_right_to_left(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     html = client.get(_urls(cohort)[0]).content.decode()
     assert 'dir="rtl"' in html and 'lang="ar"' in html
-    assert "جارٍ إعداد ملف PDF…" in html and "تحقّق مرة أخرى" in html and "العودة إلى التقرير" in html
+    assert "يجري إعداد ملف PDF…" in html and "تحقّق مرة أخرى" in html and "العودة إلى التقرير" in html
 
 
 @pytest.mark.django_db
