@@ -307,3 +307,23 @@ def test_the_pdf_task_has_a_queue_of_its_own_which_every_worker_command_consumes
     assert re.search(r"^pdf: celery -A accelerators worker .*-Q pdf\b", procfile, re.M)
     compose = (root / "docker-compose.yml").read_text()
     assert '"-Q", "pdf"' in compose
+
+
+@pytest.mark.django_db
+def test_only_the_reports_readers_may_ask_for_it_again(client):
+    cohort, official, _admin = _cohort_and_readers()
+    pdf_url, retry_url, _report = _urls(cohort)
+    RenderedReport.objects.create(key="failed", state=State.FAILED, html="<p>x</p>", requested_at=timezone.now())
+    stranger = GrantFactory(role=AcceleratorRole.Role.OFFICIAL).user  # an official of another accelerator
+    assert client.post(retry_url).status_code == 302 and "/accounts/login/" in client.post(retry_url)["Location"]
+    client.force_login(stranger)
+    assert client.get(pdf_url).status_code == 404
+    assert client.post(retry_url).status_code == 404
+    client.force_login(official)
+    assert client.get(retry_url).status_code == 405, "asking again is a POST"
+    assert client.post(retry_url).status_code == 302
+    assert RenderedReport.objects.get(key="failed").state == State.FAILED, "another key's row is left alone"
+    accelerator_retry = reverse("accelerator_report_pdf_retry", args=[cohort.accelerator.slug])
+    assert client.post(accelerator_retry)["Location"] == reverse(
+        "accelerator_report_pdf", args=[cohort.accelerator.slug]
+    )
