@@ -13,8 +13,18 @@ urlpatterns = [
     path("dashboards/cohorts/<int:cohort_id>/briefing/", views.cohort_briefing, name="cohort_briefing"),
     path("dashboards/cohorts/<int:cohort_id>/report/", views.cohort_report, name="cohort_report"),
     path("dashboards/cohorts/<int:cohort_id>/report.pdf", views.cohort_report_pdf, name="cohort_report_pdf"),
+    path(
+        "dashboards/cohorts/<int:cohort_id>/report.pdf/retry",
+        views.cohort_report_pdf_retry,
+        name="cohort_report_pdf_retry",
+    ),
     path("dashboards/<slug:slug>/report/", views.accelerator_report, name="accelerator_report"),
     path("dashboards/<slug:slug>/report.pdf", views.accelerator_report_pdf, name="accelerator_report_pdf"),
+    path(
+        "dashboards/<slug:slug>/report.pdf/retry",
+        views.accelerator_report_pdf_retry,
+        name="accelerator_report_pdf_retry",
+    ),
     # Last: a slug would otherwise swallow "cohorts".
     path("dashboards/<slug:slug>/", views.accelerator_overview, name="accelerator_overview"),
 ]

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from challenges import results
 from cohorts.calendar import journey_day
@@ -23,11 +24,11 @@ from cohorts.models import Accelerator, Cohort
 from core import pagecache
 from core.l10n import days_ago
 from core.replica import reads_from_replica
-from dashboards import exports, pdf, reports, selectors
+from dashboards import exports, reports, selectors, services
 from dashboards.charts import progress_charts, results_charts
 from dashboards.forms import BoardFilterForm
 from members.access import ACCELERATOR_READER, COHORT_READER
-from members.policy import COHORT_READ, PUBLIC_RESULTS, SIGNED_IN_PAGE, Scope, access
+from members.policy import COHORT_READ, COHORT_READ_POST, PUBLIC_RESULTS, SIGNED_IN_PAGE, Scope, access
 
 
 def _columns() -> list[tuple[str, str, bool]]:
@@ -339,22 +340,47 @@ def cohort_briefing(request, cohort):
 # --- Reports: the page, and the same template as PDF -------------------------------------------------
 
 
-def _pdf_response(request, template: str, context, filename: str, key: str | None) -> HttpResponse:
-    """The report's PDF, made once per state of its data (``key``)."""
+def _pdf_key(name: str, sources, *parts) -> str:
+    """The key of a report's PDF: its page's key without a query string (the PDF takes none).
 
-    def draw() -> bytes:
-        return pdf.html_to_pdf(render_to_string(template, {**context(), "pdf": True}, request=request))
+    Unlike a cached page it is given inside a transaction too: the row it names is written in that
+    same transaction, so it becomes everyone's exactly when the rows the PDF was drawn from do.
+    """
+    return pagecache.key(name, _CODE_STAMP, pagecache.digest(sources), *parts)
 
-    response = HttpResponse(pagecache.cached(key, draw), content_type="application/pdf")
-    language = translation.get_language() or "en"
-    response["Content-Disposition"] = f'inline; filename="{filename}-{language}.pdf"'
-    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+
+def _pdf_response(request, *, key: str, html, filename: str, here: str, retry: str, back: str) -> HttpResponse:
+    """The report's PDF once a worker has drawn it; until then a page that waits for it (its status
+    alone for htmx's poll, which is sent on to the PDF once it is ready), or says it failed.
+
+    ``html()`` renders the report for the PDF; it runs only for the first request of a key.
+    """
+    report, _queued = services.rendered_report_request(key=key, html=html)
+    poll = bool(request.htmx) and not request.htmx.history_restore_request
+    if report.state == report.State.READY:
+        if poll:
+            response = HttpResponseClientRedirect(here)
+        else:
+            response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+            language = translation.get_language() or "en"
+            response["Content-Disposition"] = f'inline; filename="{filename}-{language}.pdf"'
+    else:
+        template = "dashboards/report_pdf.html" + ("#status" if poll else "")
+        context = {"report_pdf": report, "pdf_url": here, "retry_url": retry, "report_url": back}
+        response = render(request, template, context)
+        add_never_cache_headers(response)
+    patch_vary_headers(response, ["Accept-Language", "Cookie", "HX-Request"])
     return response
 
 
 def _cohort_report_key(request, cohort, name: str, allowed=()) -> tuple[str | None, dict]:
     today, sources = cohort.accelerator.local_today(), selectors.cohort_sources(cohort, journey=True)
     return _page_key(request, f"{name}:{cohort.pk}", sources, today, allowed=allowed, numbers=allowed)
+
+
+def _cohort_report_pdf_key(cohort) -> str:
+    sources = selectors.cohort_sources(cohort, journey=True)
+    return _pdf_key(f"cohort-report-pdf:{cohort.pk}", sources, cohort.accelerator.local_today())
 
 
 def _cohort_report_context(cohort, page=None) -> dict:
@@ -386,14 +412,33 @@ def cohort_report(request, cohort):
 
 @access(COHORT_READ, COHORT_READER)
 def cohort_report_pdf(request, cohort):
-    key, _params = _cohort_report_key(request, cohort, "cohort-report-pdf")
-    context = lambda: _cohort_report_context(cohort)  # noqa: E731
-    return _pdf_response(request, "dashboards/report.html", context, f"cohort-{cohort.pk}", key)
+    html = lambda: render_to_string("dashboards/report.html", {**_cohort_report_context(cohort), "pdf": True}, request)  # noqa: E731
+    return _pdf_response(
+        request,
+        key=_cohort_report_pdf_key(cohort),
+        html=html,
+        filename=f"cohort-{cohort.pk}",
+        here=reverse("cohort_report_pdf", args=[cohort.pk]),
+        retry=reverse("cohort_report_pdf_retry", args=[cohort.pk]),
+        back=reverse("cohort_report", args=[cohort.pk]),
+    )
+
+
+@access(COHORT_READ_POST, COHORT_READER)
+def cohort_report_pdf_retry(request, cohort):
+    """ "Try again" on a PDF that failed; then back to the page that waits for it."""
+    services.rendered_report_retry(key=_cohort_report_pdf_key(cohort))
+    return redirect("cohort_report_pdf", cohort_id=cohort.pk)
 
 
 def _accelerator_report_key(request, accelerator, name: str) -> str | None:
     sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator)
     return _page_key(request, f"{name}:{accelerator.pk}", sources, accelerator.local_today())[0]
+
+
+def _accelerator_report_pdf_key(request, accelerator) -> str:
+    sources = selectors.accelerator_sources(user=request.user, accelerator=accelerator)
+    return _pdf_key(f"accelerator-report-pdf:{accelerator.pk}", sources, accelerator.local_today())
 
 
 def _accelerator_report_context(request, accelerator) -> dict:
@@ -414,9 +459,22 @@ def accelerator_report(request, accelerator):
 
 @access(COHORT_READ, ACCELERATOR_READER)
 def accelerator_report_pdf(request, accelerator):
-    key = _accelerator_report_key(request, accelerator, "accelerator-report-pdf")
-    context = lambda: _accelerator_report_context(request, accelerator)  # noqa: E731
-    return _pdf_response(request, "dashboards/accelerator_report.html", context, accelerator.slug, key)
+    context = lambda: {**_accelerator_report_context(request, accelerator), "pdf": True}  # noqa: E731
+    return _pdf_response(
+        request,
+        key=_accelerator_report_pdf_key(request, accelerator),
+        html=lambda: render_to_string("dashboards/accelerator_report.html", context(), request),
+        filename=accelerator.slug,
+        here=reverse("accelerator_report_pdf", args=[accelerator.slug]),
+        retry=reverse("accelerator_report_pdf_retry", args=[accelerator.slug]),
+        back=reverse("accelerator_report", args=[accelerator.slug]),
+    )
+
+
+@access(COHORT_READ_POST, ACCELERATOR_READER)
+def accelerator_report_pdf_retry(request, accelerator):
+    services.rendered_report_retry(key=_accelerator_report_pdf_key(request, accelerator))
+    return redirect("accelerator_report_pdf", slug=accelerator.slug)
 
 
 def _published_accelerator(user, slug: str):

@@ -110,6 +110,10 @@ NOTIFICATION_OPEN_POST = Policy(
     "the person notification N is for (POST only)", get={}, post=_signed_in(NOT_FOUND, team_lead=OK), scoped=True
 )
 COHORT_READ = Policy("readers of accelerator A's dashboards", get=_COHORT_READERS, scoped=True)
+# Asking again for a report's PDF that failed: whoever may read the report.
+COHORT_READ_POST = Policy(
+    "readers of accelerator A's dashboards (POST only)", get={}, post=_COHORT_READERS, scoped=True
+)
 ADMIN = Policy("program admins of accelerator A", get=_ADMINS, post=_ADMINS, scoped=True)
 ADMIN_POST = Policy("program admins of accelerator A (POST only)", get={}, post=_ADMINS, scoped=True)
 ADMIN_PAGE = Policy("program admins of accelerator A (read)", get=_ADMINS, scoped=True)

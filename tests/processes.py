@@ -27,9 +27,13 @@ def project_env(**overrides) -> dict:
 
 
 def start_worker(name: str, *, log: Path | None = None, **env_overrides) -> subprocess.Popen:
-    """A Celery worker (one task at a time) on this test process's queue; its output goes to ``log``
-    when given (readable while it runs), else to a pipe that ``stop`` returns."""
+    """A Celery worker (one task at a time) on this test process's queues (its default one and its
+    reports' PDF one); its output goes to ``log`` when given (readable while it runs), else to a pipe
+    that ``stop`` returns."""
+    from django.conf import settings
+
     output = log.open("w") if log else subprocess.PIPE
+    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORT_PDF_QUEUE}"
     return subprocess.Popen(
         [
             sys.executable,
@@ -43,6 +47,8 @@ def start_worker(name: str, *, log: Path | None = None, **env_overrides) -> subp
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
+            "-Q",
+            queues,
             "-n",
             f"{name}-{os.getpid()}@%h",
         ],

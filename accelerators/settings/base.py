@@ -241,6 +241,15 @@ CELERY_BEAT_SCHEDULE["resend-task-outbox"] = {"task": "core.tasking.resend_task_
 # Telegram (telegram_bot): off unless a bot token is configured; then on per accelerator by its admins.
 CELERY_BEAT_SCHEDULE["telegram-send"] = {"task": "telegram_bot.tasks.send_messages", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["telegram-relay"] = {"task": "telegram_bot.tasks.relay_to_telegram", "schedule": 60.0}
+# Reports' PDFs (dashboards/services.py): drawn on a queue of their own, so a 25-second WeasyPrint
+# job never holds up the clock's notifications; the sweep re-queues a job a lost worker dropped and
+# prunes the PDFs nobody asked for in a day.
+REPORT_PDF_QUEUE = env_str("REPORT_PDF_QUEUE", "pdf")
+REPORT_PDF_TIME_LIMIT = env_int("REPORT_PDF_TIME_LIMIT", 600, minimum=10)
+REPORT_PDF_REQUEUE_SECONDS = env_int("REPORT_PDF_REQUEUE_SECONDS", 120, minimum=1)
+REPORT_PDF_KEEP_HOURS = env_int("REPORT_PDF_KEEP_HOURS", 24, minimum=1)
+CELERY_TASK_ROUTES = {"dashboards.tasks.render_report_pdf": {"queue": REPORT_PDF_QUEUE}}
+CELERY_BEAT_SCHEDULE["report-pdf-sweep"] = {"task": "dashboards.tasks.sweep_report_pdfs", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # --- Auth ------------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ if "replica" in DATABASES:  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = "-".join(
     filter(None, ["tests", os.environ.get("TEST_DB_SUFFIX"), os.environ.get("PYTEST_XDIST_WORKER")])
 )
+# The reports' PDFs go to this process's own PDF queue; tests/processes.py's workers consume both.
+REPORT_PDF_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-pdf"
+CELERY_TASK_ROUTES = {"dashboards.tasks.render_report_pdf": {"queue": REPORT_PDF_QUEUE}}
 
 if CELERY_BROKER_URL == "filesystem://":  # noqa: F405
     # Keep test tasks away from a `make run` worker that may be running beside the suite.

@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import reverse
 
 from challenges.models import Challenge, Station, StationKind, Status
+from dashboards.models import RenderedReport
+from dashboards.services import rendered_report_draw
 from journey.models import Artifact, Pledge
 from members.models import AcceleratorRole
 from tests.challenges.journey import make_team, on_day, tick
@@ -166,6 +168,21 @@ def _landing(browser, live_server, team, challenge, official):
     return challenge
 
 
+def _pdf_text(context, live_server, challenge) -> str:
+    """The cohort report's PDF as the official gets it: the page that waits, then the PDF."""
+    pdf_url = live_server.url + reverse("cohort_report_pdf", args=[challenge.cohort_id])
+    assert "Preparing your PDF…" in context.request.get(pdf_url).text()
+    # What the pdf queue's worker does (tests/browser/test_report_pdf.py runs a real one).
+    (pending,) = RenderedReport.objects.filter(state=RenderedReport.State.PENDING)
+    assert rendered_report_draw(report_id=pending.pk) == "ready"
+    pdf = context.request.get(pdf_url)
+    assert pdf.headers["content-type"] == "application/pdf"
+    path = SHOTS / "journey-cohort-report.pdf"
+    path.write_bytes(pdf.body())
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split())
+    return text
+
+
 def _sustainment(browser, live_server, team, challenge, official):
     # Day 105, sustainment: the plan, then the sponsor signs the pledge.
     with time_machine.travel(on_day(105), tick=True):
@@ -204,11 +221,7 @@ def _sustainment(browser, live_server, team, challenge, official):
         assert "3,000 families a year get their permit 26 days sooner" in report
         assert "Director of permits" in report
         _shot(page, "journey-cohort-report.png")
-        pdf = context.request.get(live_server.url + reverse("cohort_report_pdf", args=[challenge.cohort_id]))
-        assert pdf.headers["content-type"] == "application/pdf"
-        path = SHOTS / "journey-cohort-report.pdf"
-        path.write_bytes(pdf.body())
-        text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout.split())
+        text = _pdf_text(context, live_server, challenge)
         assert "3,000 families a year get their permit 26 days sooner" in text
         assert "Director of permits" in text
         context.close()
