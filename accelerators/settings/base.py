@@ -31,7 +31,8 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("DEMO_MODE", True)
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on WEB_PORT (8000 unless set): the links in e-mails and the sign-in banner follow it.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_str('WEB_PORT', '8000')}").rstrip("/")
 
 # Telegram's Bot API (telegram_bot/): nothing Telegram is shown or sent without a token. The webhook
 # secret is what Telegram sends back in X-Telegram-Bot-Api-Secret-Token (set it with setWebhook).
