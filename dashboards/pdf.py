@@ -219,8 +219,24 @@ def _fetcher(images: dict[str, bytes] | None = None):
     return StaticOnly(fail_on_errors=False)
 
 
+_BARE_BDI = re.compile(r"<bdi>([^<]*)</bdi>")
+
+
+def bdi_directions(html: str) -> str:
+    """Each bare ``<bdi>`` given the direction its first strong letter gives (``text_dir``).
+
+    A browser isolates a ``<bdi>`` with the direction of its own text; WeasyPrint isolates it but
+    keeps the page's, so in an Arabic report the cohort "1-guruh (misol)" read "guruh (misol)-1"."""
+
+    def directed(match: re.Match) -> str:
+        direction = text_dir(html_text.unescape(match.group(1)))
+        return match.group(0) if direction == "auto" else f'<bdi dir="{direction}">{match.group(1)}</bdi>'
+
+    return _BARE_BDI.sub(directed, html)
+
+
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported on use: loading Pango costs the pages that never print
 
-    page, images = lift_svgs(html)
+    page, images = lift_svgs(bdi_directions(html))
     return HTML(string=page, base_url=BASE_URL, url_fetcher=_fetcher(images)).write_pdf()
