@@ -251,15 +251,7 @@ class Command(BaseCommand):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if worker.poll() is not None:
-                raise CommandError(f"the pdf worker exited: {log_path.read_text()[-2000:]}")
-            if " ready." in log_path.read_text():
-                return worker
-            time.sleep(0.3)
-        worker.kill()
-        raise CommandError("the pdf worker was not ready within 60 s")
+        return _until_ready(worker, lambda: " ready." in log_path.read_text(), "the pdf worker", log_path)
 
     def _measure(self, port: int, seeded: dict, tool: str, options: dict, var_dir: str, env: dict) -> list:
         base, cookie = f"http://127.0.0.1:{port}", f"sessionid={seeded['session_key']}"
@@ -304,18 +296,14 @@ class Command(BaseCommand):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise CommandError(f"gunicorn exited: {(Path(var_dir) / 'gunicorn.log').read_text()[-2000:]}")
+
+        def answers() -> bool:
             try:
-                if _get(port, "/healthz", {})[0] == 200:
-                    return server
+                return _get(port, "/healthz", {})[0] == 200
             except OSError:
-                pass
-            time.sleep(0.3)
-        server.kill()
-        raise CommandError("gunicorn did not answer /healthz within 60 s")
+                return False
+
+        return _until_ready(server, answers, "gunicorn", Path(var_dir) / "gunicorn.log")
 
     def _preflight(self, port: int, pages: list[Page], cookie: str) -> None:
         """Every page answers 200 for the signed-in official (not a login redirect); also warms up."""
@@ -328,6 +316,20 @@ class Command(BaseCommand):
 
 
 # --- The database ----------------------------------------------------------------------------------
+
+
+def _until_ready(process: subprocess.Popen, ready, what: str, log_path: Path, seconds: float = 60):
+    """``process`` once ``ready()`` says so; killed, and the command stopped, if it exits or takes
+    longer than ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CommandError(f"{what} exited: {log_path.read_text()[-2000:]}")
+        if ready():
+            return process
+        time.sleep(0.3)
+    process.kill()
+    raise CommandError(f"{what} was not ready within {seconds:.0f} s")
 
 
 def _connect_server(url: str):
