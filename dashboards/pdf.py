@@ -85,13 +85,16 @@ def _number(value: str | None) -> float | None:
         return None
 
 
+PLACE = ("cx", "cy", "r", "id")  # where a dot is, and its name: not how it is painted
+
+
 def _one_path(match: re.Match) -> str:
     """A run of dots painted alike (a chart's check-ins) as one ``<path>``: WeasyPrint draws a node
     in about the time it draws a circle, and a 300-challenge report has 14 dots a chart."""
     circles = [dict(_ATTRIBUTE.findall(attributes)) for attributes in _CIRCLE.findall(match.group(0))]
     where = [tuple(_number(circle.get(name)) for name in ("cx", "cy", "r")) for circle in circles]
-    paint = {tuple(sorted((k, v) for k, v in c.items() if k not in ("cx", "cy", "r", "id"))) for c in circles}
-    paint = {tuple((k, v) for k, v in p if not k.startswith("data-")) for p in paint}
+    painted = lambda c: tuple(sorted((k, v) for k, v in c.items() if k not in PLACE and not k.startswith("data-")))  # noqa: E731
+    paint = {painted(circle) for circle in circles}
     if len(paint) != 1 or any(value is None for point in where for value in point):
         return match.group(0)
     d = "".join(f"M{x - r:g} {y:g}a{r:g} {r:g} 0 1 0 {2 * r:g} 0a{r:g} {r:g} 0 1 0 {-2 * r:g} 0z" for x, y, r in where)
