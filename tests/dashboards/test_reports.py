@@ -189,3 +189,17 @@ def test_the_pdf_speaks_the_readers_language(client, language):
     assert tick in logical, f"{tick!r} not in the chart's text"
     assert "مويلا" not in logical
     assert "1-guruh (misol)" in logical and "guruh (misol)-1" not in logical
+
+
+def test_a_charts_dots_painted_alike_are_drawn_as_one_path_and_others_stay_dots():
+    from dashboards.pdf import lift_svgs
+
+    alike = '<circle cx="10" cy="20" r="3" fill="#876" data-day="7"/><circle cx="30" cy="40" r="3" fill="#876"/>'
+    unlike = '<circle cx="10" cy="20" r="3" fill="#876"/><circle cx="30" cy="40" r="3" fill="#000"/>'
+    drawn = {}
+    for name, dots in [("alike", alike), ("unlike", unlike)]:
+        _page, images = lift_svgs(f'<svg data-pdf-image viewBox="0 0 100 50">{dots}</svg>')
+        (drawn[name],) = [image.decode() for image in images.values()]
+    assert drawn["alike"].count("<path") == 1 and "<circle" not in drawn["alike"], drawn["alike"]
+    assert 'd="M7 20a3 3 0 1 0 6 0a3 3 0 1 0 -6 0zM27 40a3 3' in drawn["alike"]
+    assert drawn["unlike"].count("<circle") == 2 and "<path" not in drawn["unlike"], drawn["unlike"]
