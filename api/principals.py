@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from challenges.access import challenges_visible_to, get_challenge_for_user
-from challenges.models import Challenge
+from challenges.models import Challenge, CheckIn
 from cohorts.models import Accelerator, Cohort
 from members.access import accelerators_visible_to, can_post_progress, cohorts_visible_to
 
@@ -53,6 +53,14 @@ class Principal:
                 cohort__accelerator_id=self.token.accelerator_id, cohort__status=Cohort.Status.LAUNCHED
             )
         return challenges_visible_to(self.user)
+
+    def checkins(self) -> QuerySet[CheckIn]:
+        """The check-ins of ``challenges()``. A token's are found by the accelerator stored on each
+        (``CheckIn.accelerator``, indexed newest first) and still held to its challenges' rule."""
+        checkins = CheckIn.objects.filter(challenge__in=self.challenges().values("pk"))
+        if self.token:
+            checkins = checkins.filter(accelerator_id=self.token.accelerator_id)
+        return checkins
 
     def challenge(self, pk: int, *, write: bool = False) -> Challenge:
         """404 outside what they see; 403 for ``write`` where they may only read (the pages' order)."""

@@ -21,7 +21,7 @@ from django.http import Http404, HttpResponse
 from ninja import Path, Query, Router
 from ninja.responses import NinjaJSONEncoder
 
-from challenges.models import Challenge, CheckIn
+from challenges.models import Challenge
 from challenges.results import cohort_result, with_results
 from cohorts.calendar import day_in_acceleration, day_number
 from cohorts.models import Accelerator
@@ -294,7 +294,7 @@ def list_checkins(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """Check-ins of the challenges the caller may see, newest first."""
-    checkins = CheckIn.objects.filter(challenge__in=_principal(request).challenges().values("pk"))
+    checkins = _principal(request).checkins()
     if challenge is not None:
         checkins = checkins.filter(challenge_id=challenge)
     if cohort is not None:

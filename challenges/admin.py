@@ -83,6 +83,8 @@ class ChallengeAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
+            if change and "cohort" in form.changed_data:
+                CheckIn.challenge_moved(obj)
             accelerator = obj.cohort.accelerator
             refresh_status(accelerator=accelerator, today=accelerator.local_today(), challenge_ids=[obj.pk])
 

@@ -132,7 +132,12 @@ def checkin_submit(
         try:
             with transaction.atomic():
                 checkin = CheckIn.objects.create(
-                    challenge=challenge, author=by, period=current.number, reported_on=today, **fields
+                    challenge=challenge,
+                    accelerator=accelerator,
+                    author=by,
+                    period=current.number,
+                    reported_on=today,
+                    **fields,
                 )
         except IntegrityError:
             raise StaleEdit(

@@ -17,7 +17,7 @@ from dashboards.reports import PUBLIC_PAGE_SIZE
 from journey.models import Artifact
 from tests.challenges.journey import LAUNCH, on_day
 from tests.dashboards.test_reports import ARABIC_TITLE, _landed_team
-from tests.factories import ChallengeFactory, CheckInFactory
+from tests.factories import ChallengeFactory, CheckInFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +113,20 @@ def test_it_is_drawn_once_per_state_of_its_data_and_language(client):
     )
     changed = _get(client, team.accelerator).content.decode()
     assert "Now 13000 families." in changed and "12000 families" not in changed
+    # A check-in corrected in the admin moves the value on Day 100 (of a challenge whose landing does
+    # not give one): it reaches the page through its challenge's row, which every check-in write
+    # rewrites (the digest reads no check-in).
+    _more_landed(challenge, 1)
+    before = _get(client, team.accelerator).content.decode()
+    checkin = CheckIn.objects.get(challenge__title="More 000")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:challenges_checkin_change", args=[checkin.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields} | {"value": "31.75", "next_steps": "corrected"}
+    assert client.post(url, {k: v for k, v in data.items() if v is not None}).status_code == 302
+    client.logout()
+    corrected = _get(client, team.accelerator).content.decode()
+    assert "31.75" in corrected and "31.75" not in before
     client.force_login(official)  # a signed-in reader gets the same content in their own page frame
     signed_in = _get(client, team.accelerator).content.decode()
     assert "Now 13000 families." in signed_in and official.get_full_name() in signed_in
