@@ -401,17 +401,13 @@ def cohort_sources(cohort: Cohort, *, journey: bool = False) -> list[Rows]:
     cohort's three in four, are not read (a sponsor's seat changes nothing here)."""
     k, a = cohort.pk, cohort.accelerator_id
     lead = Membership.Role.TEAM_LEAD.value
-    seats = (
-        f"t.id IN (SELECT m.user_id FROM {Membership._meta.db_table} m"
-        f" JOIN {Challenge._meta.db_table} c ON c.id = m.challenge_id WHERE c.cohort_id = %s AND m.role = %s)"
-    )
     sources = [
         Rows(Accelerator, "t.id = %s", (a,)),
         Rows(Cohort, "t.id = %s", (k,)),
         Rows(Challenge, "t.cohort_id = %s", (k,)),
         Rows(Entity, "t.accelerator_id = %s", (a,)),
-        Rows(Membership, f"{_of_cohort()} AND t.role = %s", (k, lead)),
-        Rows(User, seats, (k, lead)),
+        # The team leads' seats and their people in one scan (at 3,000 challenges, half the digest).
+        Rows(Membership, f"{_of_cohort()} AND t.role = %s", (k, lead), joined=User, on="u.id = t.user_id"),
         *people_sources(a),
     ]
     if journey:
