@@ -46,47 +46,40 @@ class Rows:
     ``ids=True`` folds the rows' ids in as well, for a set that differs from one reader to the next
     (rows written in one transaction share their stamp: two readers' sets could sum alike).
 
-    ``joined`` folds in, beside each row, the one row of another table that ``on`` (SQL about ``t``
-    and the alias ``u``) names for it, in the same scan: a seat and its person, say. Any insert,
-    update or delete of either table's rows still changes the digest; a row of ``joined`` shared by
-    two rows is folded twice.
+    ``exact=True`` folds in every column of every row, in order, on PostgreSQL too: for a small set
+    whose rows are their own stamps (``dashboards.CohortChange``), where the set itself, not the
+    rows' versions, is what tells one state of the data from another.
     """
 
     model: type[Model]
     where: str
     params: tuple = ()
     ids: bool = False
-    joined: type[Model] | None = None
-    on: str = ""
-
-
-def _from(rows: Rows) -> str:
-    tables = f'"{rows.model._meta.db_table}" t'
-    if rows.joined is not None:
-        tables += f' JOIN "{rows.joined._meta.db_table}" u ON {rows.on}'
-    return tables
+    exact: bool = False
 
 
 def _postgresql_part(rows: Rows) -> str:
+    if rows.exact:
+        return _exact_part(rows, "COALESCE(md5(string_agg(x.r, '|' ORDER BY x.r)), '')", "COALESCE({}::text, '')")
+    table = rows.model._meta.db_table
     folded = "COUNT(*)::text || '.' || COALESCE(SUM(t.xmin::text::bigint), 0)::text"
-    if rows.joined is not None:
-        folded += " || '.' || COALESCE(SUM(u.xmin::text::bigint), 0)::text"
     if rows.ids:
         pk = f"t.{rows.model._meta.pk.column}"
         folded += f" || '.' || COALESCE(md5(string_agg({pk}::text, ',' ORDER BY {pk})), '')"
-    return f"(SELECT {folded} FROM {_from(rows)} WHERE {rows.where})"
+    return f'(SELECT {folded} FROM "{table}" t WHERE {rows.where})'
 
 
 def _sqlite_part(rows: Rows) -> str:
-    columns = [(alias, f.column) for alias, model in _aliased(rows) for f in model._meta.concrete_fields if f.column]
-    row = " || ',' || ".join(f'quote({alias}."{column}")' for alias, column in columns)
-    order = ", ".join(f'{alias}."{column}"' for alias, column in columns)
-    inner = f"SELECT {row} AS r FROM {_from(rows)} WHERE {rows.where} ORDER BY {order}"
-    return f"(SELECT COUNT(*) || '.' || COALESCE(group_concat(x.r, '|'), '') FROM ({inner}) x)"
+    return _exact_part(rows, "COALESCE(group_concat(x.r, '|'), '')", "quote({})")
 
 
-def _aliased(rows: Rows) -> list[tuple[str, type[Model]]]:
-    return [("t", rows.model)] + ([("u", rows.joined)] if rows.joined is not None else [])
+def _exact_part(rows: Rows, fold: str, quoted: str) -> str:
+    """Every row's values, in order, folded by ``fold`` (the database's own string aggregate)."""
+    table = rows.model._meta.db_table
+    columns = [f't."{f.column}"' for f in rows.model._meta.concrete_fields if f.column]
+    row = " || ',' || ".join(quoted.format(column) for column in columns)
+    inner = f'SELECT {row} AS r FROM "{table}" t WHERE {rows.where} ORDER BY {", ".join(columns)}'
+    return f"(SELECT COUNT(*) || '.' || {fold} FROM ({inner}) x)"
 
 
 def digest_sql(sources: Sequence[Rows]) -> tuple[str, list]:

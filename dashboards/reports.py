@@ -284,23 +284,20 @@ def _public_result(row: dict, fields: dict) -> PublicResult:
 
 def public_results_sources(*, accelerator: Accelerator, today: date) -> list:
     """Every table the public results page is drawn from, narrowed to its rows (``core.pagecache``):
-    the accelerator, its landed cohorts, their challenges, the entities and landings.
-
-    Check-ins (the value on Day 100) count through their challenge, as on the cohort's pages
-    (``dashboards.selectors``): every write of one rewrites its challenge row in the same transaction
-    (``challenges.services.challenge_take_latest_checkin``). Reading them here cost a scan of 42,000
-    rows per request at 3,000 landed challenges (docs/BENCHMARKS.md, section 2)."""
+    the accelerator, its landed cohorts, the entities, and those cohorts' change stamps
+    (``CohortChange``), which stand for their challenges and landings, and, through the challenges,
+    the check-ins (the value on Day 100; every write of one rewrites its challenge row)."""
     from cohorts.models import Entity
     from core.pagecache import Rows
 
+    from .models import CohortChange
+
     landed_before = today - timedelta(days=ACCELERATION_DAYS)
     cohorts = f"SELECT id FROM {Cohort._meta.db_table} WHERE accelerator_id = %s AND launch_date <= %s"
-    landings = f"SELECT id FROM {Challenge._meta.db_table} WHERE cohort_id IN ({cohorts})"
     scope = (accelerator.pk, landed_before)
     return [
         Rows(Accelerator, "t.id = %s", (accelerator.pk,)),
         Rows(Cohort, "t.accelerator_id = %s AND t.launch_date <= %s", scope),
-        Rows(Challenge, f"t.cohort_id IN ({cohorts})", scope),
         Rows(Entity, "t.accelerator_id = %s", (accelerator.pk,)),
-        Rows(Artifact, f"t.challenge_id IN ({landings})", scope),
+        Rows(CohortChange, f"t.cohort_id IN ({cohorts})", scope, exact=True),
     ]

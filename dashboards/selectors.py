@@ -34,15 +34,16 @@ from challenges.models import Challenge, CheckIn, Field, Status
 from challenges.results import CohortResult, clamped_day, with_results
 from challenges.results import cohort_result as result_on
 from cohorts.calendar import PHASE_ORDER, Phase
-from cohorts.models import Accelerator, Cohort, Entity, User
+from cohorts.models import Accelerator, Cohort, Entity
 from core.models import search
 from core.pagecache import Rows
 from core.replica import reading_connection
 from core.sql import as_float
-from journey.models import Artifact, Pledge
 from members.access import cohorts_visible_to, visible_cohorts_where
 from members.invitations import invited_as
 from members.models import AcceleratorRole, Invitation, Membership
+
+from .models import CohortChange
 
 # --- Free-text search in any script --------------------------------------------------------------
 #
@@ -373,11 +374,13 @@ def entity_choices(*, cohort: Cohort) -> list[tuple[int, str]]:
 # whenever one of those rows does, however it was written (a form, the clock's SQL, the admin, an
 # import, a raw UPDATE), so a cached page never outlives its data.
 #
-# Check-ins are the exception on the cohort's and the accelerator's pages: they count through their
-# challenge, since every write of one (the form, a correction, the admin) rewrites its challenge row
-# in the same transaction (``challenges.services.challenge_take_latest_checkin``). Reading them
-# here cost a scan of 42,000 rows per request at 3,000 challenges (docs/BENCHMARKS.md, section 2);
-# the challenge page, with one challenge's few, reads them directly.
+# The cohort's and the accelerator's pages show a row of every challenge: instead of a row version
+# of each (3,000 challenges, their team leads' seats and people: 10 ms a view), they read their
+# cohorts' change stamps, which triggers write on every change of those rows (``CohortChange``).
+# Check-ins count through their challenge, since every write of one (the form, a correction, the
+# admin) rewrites its challenge row in the same transaction
+# (``challenges.services.challenge_take_latest_checkin``); the challenge page, with one challenge's
+# few, reads them directly.
 
 
 def people_sources(accelerator_id: int) -> list[Rows]:
@@ -389,41 +392,34 @@ def people_sources(accelerator_id: int) -> list[Rows]:
     ]
 
 
-def _of_cohort(column: str = "challenge_id") -> str:
-    return f"t.{column} IN (SELECT c.id FROM {Challenge._meta.db_table} c WHERE c.cohort_id = %s)"
+def cohort_sources(cohort: Cohort) -> list[Rows]:
+    """The board, its exports, its briefing and the cohort report: the cohort and its accelerator,
+    the entities, who is only invited, and the cohort's change stamps, which stand for its challenges,
+    their team leads' seats and people, and their artifacts and pledges (through the challenges,
+    their check-ins: the chart).
 
-
-def cohort_sources(cohort: Cohort, *, journey: bool = False) -> list[Rows]:
-    """The board, its exports, its briefing (and with ``journey`` the cohort report): the cohort and
-    its accelerator, its challenges, their entities, team leads' seats and people, check-ins (the chart).
-
-    Of the teams, these pages name only the team lead (``_team_lead_name``): the other seats, a
-    cohort's three in four, are not read (a sponsor's seat changes nothing here)."""
+    Of the teams, these pages name only the team lead (``_team_lead_name``): a change of another
+    seat, a cohort's three in four, writes no stamp (a sponsor's seat changes nothing here)."""
     k, a = cohort.pk, cohort.accelerator_id
-    lead = Membership.Role.TEAM_LEAD.value
-    sources = [
+    return [
         Rows(Accelerator, "t.id = %s", (a,)),
         Rows(Cohort, "t.id = %s", (k,)),
-        Rows(Challenge, "t.cohort_id = %s", (k,)),
+        Rows(CohortChange, "t.cohort_id = %s", (k,), exact=True),
         Rows(Entity, "t.accelerator_id = %s", (a,)),
-        # The team leads' seats and their people in one scan (at 3,000 challenges, half the digest).
-        Rows(Membership, f"{_of_cohort()} AND t.role = %s", (k, lead), joined=User, on="u.id = t.user_id"),
         *people_sources(a),
     ]
-    if journey:
-        sources += [Rows(Artifact, _of_cohort(), (k,)), Rows(Pledge, _of_cohort(), (k,))]
-    return sources
 
 
 def accelerator_sources(*, user, accelerator: Accelerator) -> list[Rows]:
     """The overview and the accelerator report: the cohorts this reader sees, by id (another reader
-    may see others), and their challenges (and through them their check-ins)."""
+    may see others), and their change stamps (their challenges, and through them their check-ins)."""
     visible, params = visible_cohorts_where(user, accelerator.pk, alias="t")
     of_visible, _same = visible_cohorts_where(user, accelerator.pk, alias="k")
+    stamps = f"t.cohort_id IN (SELECT k.id FROM {Cohort._meta.db_table} k WHERE {of_visible})"
     return [
         Rows(Accelerator, "t.id = %s", (accelerator.pk,)),
         Rows(Cohort, visible, params, ids=True),
-        Rows(Challenge, f"t.cohort_id IN (SELECT k.id FROM {Cohort._meta.db_table} k WHERE {of_visible})", params),
+        Rows(CohortChange, stamps, params, exact=True),
     ]
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from dashboards import services
+from dashboards import services, stamps
 
 
 @shared_task(
@@ -21,3 +21,9 @@ def render_report_pdf(report_id: int) -> str:
 def sweep_report_pdfs() -> dict[str, int]:
     """Beat, every minute: prune old PDFs, queue again the jobs a lost worker dropped."""
     return services.rendered_reports_sweep()
+
+
+@shared_task(acks_late=True)
+def compact_cohort_changes() -> int:
+    """Beat, every 15 minutes: each cohort's change stamps merged into one (``dashboards.stamps``)."""
+    return stamps.cohort_changes_compact()

@@ -374,12 +374,12 @@ def _pdf_response(request, *, key: str, html, filename: str, here: str, retry: s
 
 
 def _cohort_report_key(request, cohort, name: str, allowed=()) -> tuple[str | None, dict]:
-    today, sources = cohort.accelerator.local_today(), selectors.cohort_sources(cohort, journey=True)
+    today, sources = cohort.accelerator.local_today(), selectors.cohort_sources(cohort)
     return _page_key(request, f"{name}:{cohort.pk}", sources, today, allowed=allowed, numbers=allowed)
 
 
 def _cohort_report_pdf_key(cohort) -> str:
-    sources = selectors.cohort_sources(cohort, journey=True)
+    sources = selectors.cohort_sources(cohort)
     return _pdf_key(f"cohort-report-pdf:{cohort.pk}", sources, cohort.accelerator.local_today())
 
 

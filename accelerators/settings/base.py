@@ -251,6 +251,11 @@ REPORT_PDF_REQUEUE_SECONDS = env_int("REPORT_PDF_REQUEUE_SECONDS", 120, minimum=
 REPORT_PDF_KEEP_HOURS = env_int("REPORT_PDF_KEEP_HOURS", 24, minimum=1)
 CELERY_TASK_ROUTES = {"dashboards.tasks.render_report_pdf": {"queue": REPORT_PDF_QUEUE}}
 CELERY_BEAT_SCHEDULE["report-pdf-sweep"] = {"task": "dashboards.tasks.sweep_report_pdfs", "schedule": 60.0}
+# The cohorts' change stamps that the cached pages key on, merged so each cohort keeps a few.
+CELERY_BEAT_SCHEDULE["compact-cohort-changes"] = {
+    "task": "dashboards.tasks.compact_cohort_changes",
+    "schedule": crontab(minute="7,22,37,52"),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = env_str("CELERY_BEAT_SCHEDULE_FILENAME", str(VAR_DIR / "celerybeat-schedule"))
 
 # --- Auth ------------------------------------------------------------------------------------

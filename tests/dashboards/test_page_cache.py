@@ -154,7 +154,7 @@ def test_an_update_that_changes_no_value_changes_the_digest(reader):
     cohort, _client = reader
     challenge = first(cohort)
     sources = {
-        "cohort": selectors.cohort_sources(cohort, journey=True),
+        "cohort": selectors.cohort_sources(cohort),
         "challenge": challenge_page_sources(challenge, reader_id=0),
     }
     for table, pages in [(Challenge, sources), (CheckIn, ["challenge"]), (Membership, sources), (Entity, sources)]:
@@ -246,7 +246,7 @@ def test_the_digest_is_one_query_whatever_the_size():
     for cohort in (small, large):
         challenge = first(cohort)
         with CaptureQueriesContext(connection) as captured:
-            pagecache.digest(selectors.cohort_sources(cohort, journey=True))
+            pagecache.digest(selectors.cohort_sources(cohort))
             pagecache.digest(challenge_page_sources(challenge, reader_id=0))
         assert len(captured) == 2
 
