@@ -50,17 +50,24 @@ class _CountOf(Subquery):
     output_field = IntegerField()
 
 
-def _paginate(queryset, limit: int, offset: int, *, values: tuple[str, ...] = ()) -> tuple[list, dict]:
+def _paginate(queryset, limit: int, offset: int, *, values: tuple[str, ...] = (), then=None) -> tuple[list, dict]:
     """One page and the count of all rows in one query (rows as dicts when ``values`` are named).
 
+    ``then`` adds what is worked out per row (aggregates) to the page's rows only: the page is picked
+    first, in a subquery, so the database aggregates 50 rows, not every row it counts.
     Only a page past the end (no row to carry the count) costs a second query, for the count.
     """
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
     total = _CountOf(queryset.order_by().values("pk"))
+    start = offset
+    if then is not None:
+        page = queryset.values("pk")[offset : offset + limit]
+        queryset = then(queryset.model.objects.filter(pk__in=page)).order_by(*queryset.query.order_by)
+        start = 0
     if values:
         queryset = queryset.values(*values)
-    rows = list(queryset.annotate(full_count=total)[offset : offset + limit])
+    rows = list(queryset.annotate(full_count=total)[start : start + limit])
     if rows:
         count = rows[0]["full_count"] if values else rows[0].full_count
     else:
@@ -141,8 +148,12 @@ def _cohort(cohort, today: date) -> dict:
     }
 
 
+def _with_results(cohorts):
+    return with_results(cohorts).select_related("accelerator")
+
+
 def _cohorts(request):
-    return with_results(_principal(request).cohorts()).select_related("accelerator")
+    return _with_results(_principal(request).cohorts())
 
 
 @router.get("/cohorts", response={200: schemas.CohortPage, **ERRORS}, url_name="api_cohorts")
@@ -154,12 +165,13 @@ def list_cohorts(
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     """The cohorts the caller may see, with their results (the accelerator overview's numbers)."""
-    cohorts = _cohorts(request)
+    cohorts = _principal(request).cohorts()
     if accelerator:
         cohorts = cohorts.filter(accelerator__slug=accelerator)
     if status:
         cohorts = cohorts.filter(status=status.value)
-    rows, page = _paginate(cohorts.order_by("accelerator__name", "-number", "pk"), limit, offset)
+    ordered = cohorts.order_by("accelerator__name", "-number", "pk")
+    rows, page = _paginate(ordered, limit, offset, then=_with_results)
     today = _LocalToday()
     return _json({**page, "results": [_cohort(c, today[c.accelerator.time_zone]) for c in rows]})
 
