@@ -92,22 +92,21 @@ def sqlite_backward(table: str) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {table}_stamps_{event};" for event in EVENTS]
 
 
-def forward(apps, schema_editor):
+def _for_each_table(schema_editor, postgresql, sqlite) -> None:
     for table in PG_COHORTS:
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(pg_forward(table))
+            schema_editor.execute(postgresql(table))
         else:
-            for statement in sqlite_forward(table):
+            for statement in sqlite(table):
                 schema_editor.execute(statement)
+
+
+def forward(apps, schema_editor):
+    _for_each_table(schema_editor, pg_forward, sqlite_forward)
 
 
 def backward(apps, schema_editor):
-    for table in PG_COHORTS:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(pg_backward(table))
-        else:
-            for statement in sqlite_backward(table):
-                schema_editor.execute(statement)
+    _for_each_table(schema_editor, pg_backward, sqlite_backward)
 
 
 class Migration(migrations.Migration):
