@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets css messages migrate demo bench bench-pages bench-clock lint clean image check-compose
+.PHONY: run test screenshots install assets css messages migrate demo bench bench-pages bench-clock lint clean image check-compose
 
 run: install assets migrate demo
 	@$(BIN)/python manage.py demo_credentials
@@ -12,6 +12,10 @@ run: install assets migrate demo
 
 test: install assets
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests again, saving screenshots of every page they check to test-artifacts/screenshots/.
+screenshots: install assets
+	SCREENSHOTS=1 $(BIN)/pytest tests/browser $(PYTEST_ARGS)
 
 install: $(STAMP)
 

@@ -9,8 +9,9 @@ another role will do). On each page, in ``en`` and ``ar``:
   rules: no serious or critical violation;
 - ``<html lang dir>`` match the language; one ``<main>``; one ``<h1>``; headings never skip a level;
 - no horizontal scroll at 375 px wide, nor at 640 px (a 1280 px window zoomed to 200%);
-- a full-page screenshot in test-artifacts/screenshots/<lang>/<page>.png (git-ignored), and a
-  375 px one (<page>-375.png) of the main pages, which are also checked in ``uz`` and ``ru``.
+- with ``SCREENSHOTS=1`` (``make screenshots``), a full-page screenshot in
+  test-artifacts/screenshots/<lang>/<page>.png (git-ignored), and a 375 px one (<page>-375.png) of
+  the main pages, which are also checked in ``uz`` and ``ru``.
 
 The Content-Security-Policy forbids inline scripts, so the browser context bypasses CSP to let
 axe in; the pages themselves are unchanged.
@@ -34,6 +35,7 @@ from challenges.clock import clock_tick
 from members.models import Membership
 from members.policy import OK
 from tests.access_world import URL_KWARGS, build_world
+from tests.browser import screenshots
 from tests.factories import BlockerFactory, CheckInFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,12 +219,12 @@ def a11y_context(browser):
 
 
 def screenshot(page, language: str, name: str, suffix: str = "") -> None:
-    folder = ROOT / "test-artifacts" / "screenshots" / language
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name.replace(':', '-')}{suffix}.png"), full_page=True)
+    screenshots.save(page, ROOT / "test-artifacts" / "screenshots" / language / f"{name.replace(':', '-')}{suffix}.png")
 
 
 def phone_screenshot(page, language: str, name: str) -> None:
+    if not screenshots.TAKEN:
+        return
     page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
     screenshot(page, language, name, "-375")
     page.set_viewport_size(DESKTOP)
@@ -443,7 +445,8 @@ def layout_problems(page, width: int) -> list[str]:
 
 
 def run_axe_with(page, source: str) -> list[dict]:
-    page.add_script_tag(content=source)
+    if page.evaluate("() => typeof axe === 'undefined'"):  # once per page load
+        page.add_script_tag(content=source)
     result = page.evaluate(
         """async (tags) => {
             const r = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
@@ -474,14 +477,17 @@ def test_every_page_with_real_data_fits_and_passes_axe_on_a_phone_and_a_desktop(
         label = dataset.__name__.split("_")[0]
         for language in WALK_LANGUAGES:
             context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}])
-            for viewport in WIDTHS:
-                page.set_viewport_size(viewport)
-                # Layout in every language at both widths (Uzbek and Russian words are the longest);
-                # axe at both widths in the two directions, at the phone's in the other two (their
-                # pages differ from English only in the words); screenshots in English and Arabic.
-                full = language in LANGUAGES
-                for index, path in enumerate(paths):
-                    page.goto(live_server.url + path, wait_until="load")
+            # Layout in every language at both widths (Uzbek and Russian words are the longest);
+            # axe at both widths in the two directions, at the phone's in the other two (their
+            # pages differ from English only in the words); screenshots in English and Arabic.
+            # Each page is loaded once per language, on the phone, then widened: the pages lay out
+            # by CSS media queries, which a resized window applies as a new one does.
+            full = language in LANGUAGES
+            for index, path in enumerate(paths):
+                page.set_viewport_size(PHONE)
+                page.goto(live_server.url + path, wait_until="load")
+                for viewport in WIDTHS:
+                    page.set_viewport_size(viewport)
                     prefix = f"{language} {viewport['width']} px {path}:"
                     problems += [f"{prefix} {p}" for p in layout_problems(page, viewport["width"])]
                     if full or viewport is PHONE:

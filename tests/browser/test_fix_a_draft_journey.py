@@ -11,6 +11,7 @@ from challenges.models import Challenge
 from cohorts.models import Cohort
 from members.models import AcceleratorRole, Membership
 from program_admin.models import CandidateChallenge
+from tests.browser import screenshots
 from tests.factories import (
     AcceleratorFactory,
     CandidateFactory,
@@ -68,7 +69,7 @@ def fix_the_draft(page, base, accelerator, cohort, candidate, shots, language):
     new_launch = cohort.launch_date + timedelta(days=7)
     page.fill("#id_name", "الدفعة الثالثة")
     page.fill("#id_launch_date", new_launch.isoformat())
-    page.screenshot(path=str(shots / "fix-draft-edit.png"), full_page=True)
+    screenshots.save(page, shots / "fix-draft-edit.png")
     page.click('main form.max-w-2xl button[type="submit"]')
     page.wait_for_url(f"{base}/manage/cohorts/{cohort.pk}/")
     assert page.locator("h1").inner_text() == "الدفعة الثالثة"
@@ -103,7 +104,7 @@ def correct_the_goal(page, base, cohort, challenge, shots):
     assert Challenge.objects.get(pk=challenge.pk).target_value == Decimal("20")
     page.fill("#id_target_value", "15")
     page.fill("#id_reason", "رفعت الوزارة الطموح")
-    page.screenshot(path=str(shots / "fix-draft-correct.png"), full_page=True)
+    screenshots.save(page, shots / "fix-draft-correct.png")
     page.click('main form.max-w-2xl button[type="submit"]')
     page.wait_for_url(f"{base}/manage/cohorts/{cohort.pk}/")
     assert Challenge.objects.get(pk=challenge.pk).target_value == Decimal("15")
@@ -115,7 +116,7 @@ def read_the_history(page, base, cohort, challenge, admin, shots, language):
     reason = page.locator('[data-testid="history-reason"]').first
     assert "رفعت الوزارة الطموح" in reason.inner_text()
     assert reason.locator("[dir=auto]").count() == 1
-    page.screenshot(path=str(shots / "fix-draft-history.png"), full_page=True)
+    screenshots.save(page, shots / "fix-draft-history.png")
     page.goto(f"{base}/history/cohorts/{cohort.pk}/")
     launch_row = page.locator("tr", has=page.locator("ins", has_text="launched" if language == "en" else "أُطلقت"))
     assert launch_row.count() >= 1
@@ -124,5 +125,5 @@ def read_the_history(page, base, cohort, challenge, admin, shots, language):
     page.goto(f"{base}/challenges/{challenge.pk}/")
     assert page.locator("[data-goal-change]").count() == 1
     assert "15" in page.locator('[data-testid="goal-changes"]').inner_text()
-    page.screenshot(path=str(shots / "fix-draft-chart.png"), full_page=True)
+    screenshots.save(page, shots / "fix-draft-chart.png")
     assert Membership.objects.filter(challenge=challenge).count() == 3  # a correction left the team alone

@@ -18,6 +18,7 @@ from dashboards.models import RenderedReport
 from dashboards.services import rendered_report_draw
 from journey.models import Artifact, Pledge
 from members.models import AcceleratorRole
+from tests.browser import screenshots
 from tests.challenges.journey import make_team, on_day, tick
 from tests.factories import GrantFactory
 
@@ -53,7 +54,7 @@ def _save(page, kind: str, fields: dict) -> None:
 
 def _shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    screenshots.save(page, SHOTS / name)
 
 
 @pytest.mark.browser

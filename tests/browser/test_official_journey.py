@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.browser import screenshots
 from tests.dashboards.dashboard_data import NOW, build_cohort, official_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -128,7 +129,7 @@ def test_an_official_searches_every_cohort_in_either_script_with_a_clean_console
     text = page.locator("#search-results").inner_text()
     assert "Soliq to'lovlari onlayn" in text and "Солиқ имтиёзлари" in text
     assert first.name in text and second.name in text
-    page.screenshot(path="test-artifacts/screenshots/search-across-cohorts.png", full_page=True)
+    screenshots.save(page, "test-artifacts/screenshots/search-across-cohorts.png")
 
     page.goto(live_server.url + reverse("cohort_board", args=[first.pk]))
     page.get_by_label("Search titles").fill("СОЛИҚ")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from dashboards.models import RenderedReport
 from members.models import AcceleratorRole
+from tests.browser import screenshots
 from tests.factories import ChallengeFactory, CheckInFactory, CohortFactory, GrantFactory
 from tests.processes import start_worker, stop
 
@@ -34,7 +35,7 @@ def test_an_official_clicks_pdf_waits_and_gets_the_pdf(live_server, context, pag
     expect(page.get_by_role("heading", name="Preparing your PDF…")).to_be_visible()
     assert page.url == live_server.url + reverse("cohort_report_pdf", args=[cohort.pk])
     expect(page.get_by_role("link", name="Back to the report")).to_be_visible()
-    page.screenshot(path=str(artifacts_dir / "report-pdf-waiting.png"))
+    screenshots.save(page, artifacts_dir / "report-pdf-waiting.png", full_page=False)
     assert RenderedReport.objects.get().state == RenderedReport.State.PENDING
 
     log = tmp_path / "worker.log"
@@ -78,6 +79,6 @@ def test_the_waiting_page_in_arabic_at_375_px(live_server, browser, artifacts_di
         expect(page.get_by_role("heading", name="يجري إعداد ملف PDF…")).to_be_visible()
         assert page.locator("html").get_attribute("dir") == "rtl"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        page.screenshot(path=str(artifacts_dir / "report-pdf-waiting-ar-375.png"), full_page=True)
+        screenshots.save(page, artifacts_dir / "report-pdf-waiting-ar-375.png")
     finally:
         context.close()

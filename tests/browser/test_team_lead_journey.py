@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from challenges.models import CheckIn
+from tests.browser import screenshots
 from tests.challenges.journey import make_team, on_day, tick
 
 PHONE = {"width": 375, "height": 812}
@@ -55,7 +56,7 @@ def test_a_team_lead_posts_a_checkin_from_a_phone(browser, live_server):
             assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             box = page.locator("#progress-chart").bounding_box()
             assert box["width"] <= PHONE["width"]
-            page.screenshot(path=str(_artifact("team-lead-checkin-375.png")), full_page=True)
+            screenshots.save(page, _artifact("team-lead-checkin-375.png"))
         finally:
             context.close()
     checkin = CheckIn.objects.get(challenge=team.challenge)
@@ -120,7 +121,7 @@ def test_the_team_leads_page_with_its_forms_is_accessible_at_phone_size(browser,
                 AXE_TAGS,
             )
             assert violations == []
-            page.screenshot(path=str(_artifact(f"team-lead-forms-375-{language}.png")), full_page=True)
+            screenshots.save(page, _artifact(f"team-lead-forms-375-{language}.png"))
         finally:
             context.close()
 
@@ -182,7 +183,7 @@ def _lead_raises_a_blocker(browser, live_server, team, url):
         page.locator("#stations-heading .term-help").click()
         page.wait_for_url("**/glossary/#station")
         assert page.locator("#station").is_visible() and page.locator("dt:target").inner_text() == "Station"
-        page.screenshot(path=str(_artifact("glossary-1280.png")))
+        screenshots.save(page, _artifact("glossary-1280.png"), full_page=False)
         assert errors == [], errors
     finally:
         context.close()
@@ -225,6 +226,6 @@ def _coach_resolves_it(browser, live_server, team, url):
         text = folded.inner_text()
         assert "The deputy minister signed the agreement" in text
         assert f"Resolved by {team.coach.get_full_name()}" in text
-        page.screenshot(path=str(_artifact("resolved-blocker-375.png")), full_page=True)
+        screenshots.save(page, _artifact("resolved-blocker-375.png"))
     finally:
         context.close()

@@ -15,6 +15,7 @@ import pytest
 
 from cohorts.models import Cohort
 from members.models import AcceleratorRole, Invitation, Membership, SeatRemoval
+from tests.browser import screenshots
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,
@@ -127,7 +128,7 @@ def test_twelve_challenges_are_seated_on_the_team_page_in_at_most_fifteen_action
     assert Invitation.objects.filter(accelerator=accelerator).count() == 3
     # The typed names of the invited, shown with dir="auto"/<bdi> on the page.
     assert page.locator("bdi", has_text="سارة أحمد").count() == 1
-    page.screenshot(path=str(artifacts_dir / f"team-page-{language}.png"), full_page=True)
+    screenshots.save(page, artifacts_dir / f"team-page-{language}.png")
     replace_remove_and_undo(page, challenges, known, coach, language, artifacts_dir)
     # Every change is in the challenge's history, with who made it.
     page.goto(f"{live_server.url}/history/challenges/{challenges[0].pk}/")
@@ -156,7 +157,7 @@ def replace_remove_and_undo(page, challenges, known, coach, language, artifacts_
     page.locator('[data-testid="undo"]').wait_for()
     assert challenges[0].memberships.get(role="team_lead").user == known[8]
     assert not challenges[1].memberships.filter(role="coach").exists()
-    page.screenshot(path=str(artifacts_dir / f"team-page-undo-{language}.png"), full_page=True)
+    screenshots.save(page, artifacts_dir / f"team-page-undo-{language}.png")
     # Undo gives both seats back.
     page.locator('[data-testid="undo"] button').first.click()
     page.wait_for_load_state()
