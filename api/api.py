@@ -1,6 +1,7 @@
 """The API object: its routers, how callers authenticate, and how every error is answered.
 
-This is the one place the routers are declared: ``reads`` (GET only, ETag'd; the place to mark
+This is the one place the routers are declared: ``reads`` (GET only, ETag'd, a token's lists kept
+per state of their data; the place to mark
 "reads from the replica" once the database router exists) and ``writes``.
 """
 
@@ -15,6 +16,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from . import reads, writes
 from .auth import RateLimited, SessionAuth, TokenAuth
+from .cache import keep_marked
 from .conditional import conditional_get
 from .problems import PROBLEM_TYPE, problem
 
@@ -50,6 +52,7 @@ api = AcceleratorsAPI(
 )
 
 reads.router.add_decorator(conditional_get, mode="view")
+reads.router.add_decorator(keep_marked, mode="operation")  # the lists marked ``kept_for_tokens``
 api.add_router("", reads.router)
 api.add_router("", writes.router)
 

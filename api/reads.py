@@ -2,8 +2,9 @@
 
 Numbers come from the same stored columns and aggregates as the dashboards
 (``dashboards.selectors.with_results``, the clock's progress and status), so the API and the
-board never disagree. Each list is one query for its page and its count together (the count a
-subquery the database runs once, ``_CountOf``), whatever the page size or the data.
+board never disagree. A token's lists are kept per state of their data (``cache``). Each list is
+one query for its page and its count together (the count a subquery the database runs once,
+``_CountOf``), whatever the page size or the data.
 
 The schemas in ``schemas.py`` document the responses (the OpenAPI document); the reads build
 their bodies straight from the rows (``.values()`` for the long lists) and render them as JSON
@@ -27,6 +28,7 @@ from cohorts.calendar import day_in_acceleration, day_number
 from cohorts.models import Accelerator
 
 from . import schemas
+from .cache import kept_for_tokens
 from .schemas import Problem
 
 router = Router(tags=["read"])
@@ -105,6 +107,7 @@ def _accelerator(accelerator) -> dict:
 
 
 @router.get("/accelerators", response={200: schemas.AcceleratorPage, **ERRORS}, url_name="api_accelerators")
+@kept_for_tokens
 def list_accelerators(request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     """The accelerators the caller may see (a token: its own)."""
     rows, page = _paginate(_principal(request).accelerators().order_by("name", "pk"), limit, offset)
@@ -157,6 +160,7 @@ def _cohorts(request):
 
 
 @router.get("/cohorts", response={200: schemas.CohortPage, **ERRORS}, url_name="api_cohorts")
+@kept_for_tokens
 def list_cohorts(
     request,
     accelerator: str | None = Query(None, description="An accelerator's slug."),
@@ -236,6 +240,7 @@ def _challenges(request):
 
 
 @router.get("/challenges", response={200: schemas.ChallengePage, **ERRORS}, url_name="api_challenges")
+@kept_for_tokens
 def list_challenges(
     request,
     cohort: int | None = Query(None, description="A cohort's id.", **ID),
@@ -298,6 +303,7 @@ def get_challenge(request, challenge_id: int = Path(..., **ID)):
 
 
 @router.get("/checkins", response={200: schemas.CheckInPage, **ERRORS}, url_name="api_checkins")
+@kept_for_tokens
 def list_checkins(
     request,
     challenge: int | None = Query(None, description="A challenge's id.", **ID),

@@ -65,9 +65,9 @@ def token_authenticate(plaintext: str, *, now: datetime | None = None) -> ApiTok
     parts = (plaintext or "").split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) != PREFIX_LENGTH or len(plaintext) > 200:
         return None
-    # One indexed lookup, no joins: a read needs only the token's accelerator id and scope (its
-    # author is loaded by the writes that sign with it).
-    token = ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True).first()
+    # One indexed lookup with its accelerator (the kept lists' key holds its local date, ``cache``);
+    # its author is loaded by the writes that sign with it.
+    token = ApiToken.objects.filter(prefix=parts[1], revoked_at__isnull=True).select_related("accelerator").first()
     if token is None or not hmac.compare_digest(token.digest, digest_of(plaintext)):
         return None
     _record_use(token, now or timezone.now())

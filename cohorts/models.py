@@ -289,3 +289,41 @@ class Cohort(models.Model):
     def day_number(self, today: date) -> int:
         """Day n of the 100: 0 on launch day, negative before it."""
         return calendar.day_number(self.launch_date, today)
+
+
+class CohortChange(models.Model):
+    """A cohort's change stamps: what the pages and API lists drawn from a cohort's challenges key
+    their cache on, instead of reading a row version of every challenge, team lead and landing
+    (``core.pagecache``; ``dashboards.selectors``, ``api.cache``).
+
+    Database triggers (migrations ``dashboards`` 0002 and 0003) write them, so no code path (a form,
+    the clock's SQL, the admin, an import, a raw UPDATE) can change what those pages show without a
+    stamp:
+
+    - a write to a challenge or its check-ins, to a team lead's seat or person, to an artifact or a
+      pledge;
+    - on PostgreSQL, one row per cohort and writing transaction, whatever its number of rows and
+      statements (statement-level triggers; ``xact`` is the transaction's id). A row is inserted,
+      never updated, so two writers never wait on each other's stamp;
+    - on SQLite (one writer at a time), one row per cohort whose ``weight`` counts the rows written.
+
+    Every reader's snapshot sees a set of committed stamps that no other state of the data gives, so
+    a page keyed on the whole set (``Rows(..., exact=True)``) is never served for other data. The set
+    stays small: ``dashboards.stamps.cohort_changes_compact`` merges a cohort's stamps into one of its
+    own transaction (the merged row is new, so the set is too: one more drawing, never a stale one).
+    The table keeps the name it was made with, in the dashboards app (``dashboards_cohortchange``).
+    """
+
+    pk = models.CompositePrimaryKey("cohort_id", "xact")
+    # Not a foreign key: a cohort deleted with its challenges is stamped by their deletion.
+    cohort_id = models.BigIntegerField(_("cohort"))
+    xact = models.BigIntegerField(_("transaction"))
+    weight = models.BigIntegerField(_("rows written"), default=1)
+
+    class Meta:
+        db_table = "dashboards_cohortchange"
+        verbose_name = _("cohort change")
+        verbose_name_plural = _("cohort changes")
+
+    def __str__(self) -> str:
+        return f"cohort {self.cohort_id} · {self.xact} × {self.weight}"

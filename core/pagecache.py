@@ -47,7 +47,7 @@ class Rows:
     (rows written in one transaction share their stamp: two readers' sets could sum alike).
 
     ``exact=True`` folds in every column of every row, in order, on PostgreSQL too: for a small set
-    whose rows are their own stamps (``dashboards.CohortChange``), where the set itself, not the
+    whose rows are their own stamps (``cohorts.CohortChange``), where the set itself, not the
     rows' versions, is what tells one state of the data from another.
     """
 

@@ -287,10 +287,8 @@ def public_results_sources(*, accelerator: Accelerator, today: date) -> list:
     the accelerator, its landed cohorts, the entities, and those cohorts' change stamps
     (``CohortChange``), which stand for their challenges and landings, and, through the challenges,
     the check-ins (the value on Day 100; every write of one rewrites its challenge row)."""
-    from cohorts.models import Entity
+    from cohorts.models import CohortChange, Entity
     from core.pagecache import Rows
-
-    from .models import CohortChange
 
     landed_before = today - timedelta(days=ACCELERATION_DAYS)
     cohorts = f"SELECT id FROM {Cohort._meta.db_table} WHERE accelerator_id = %s AND launch_date <= %s"

@@ -34,7 +34,7 @@ from challenges.models import Challenge, CheckIn, Field, Status
 from challenges.results import CohortResult, clamped_day, with_results
 from challenges.results import cohort_result as result_on
 from cohorts.calendar import PHASE_ORDER, Phase
-from cohorts.models import Accelerator, Cohort, Entity
+from cohorts.models import Accelerator, Cohort, CohortChange, Entity
 from core.models import search
 from core.pagecache import Rows
 from core.replica import reading_connection
@@ -42,8 +42,6 @@ from core.sql import as_float
 from members.access import cohorts_visible_to, visible_cohorts_where
 from members.invitations import invited_as
 from members.models import AcceleratorRole, Invitation, Membership
-
-from .models import CohortChange
 
 # --- Free-text search in any script --------------------------------------------------------------
 #

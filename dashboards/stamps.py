@@ -1,4 +1,4 @@
-"""The cohorts' change stamps (``dashboards.CohortChange``): triggers write them, this keeps them few.
+"""The cohorts' change stamps (``cohorts.CohortChange``): triggers write them, this keeps them few.
 
 On PostgreSQL every transaction that writes a cohort's challenges, team leads or landings leaves
 one stamp for that cohort; ``cohort_changes_compact`` merges each cohort's stamps into one, in a
@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from cohorts.models import Cohort
-from dashboards.models import CohortChange
+from cohorts.models import Cohort, CohortChange
 
 STAMPS = CohortChange._meta.db_table
 

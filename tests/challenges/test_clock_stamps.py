@@ -1,4 +1,4 @@
-"""The clock's set-based SQL and a check-in leave their cohorts' change stamps (``dashboards.CohortChange``,
+"""The clock's set-based SQL and a check-in leave their cohorts' change stamps (``cohorts.CohortChange``,
 written by triggers), so the cached cohort pages follow them, on SQLite (the embedded default) as on
 PostgreSQL. The stamps' own rules are in ``tests/dashboards/test_cohort_changes.py``."""
 
@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from challenges.services import checkin_submit
+from cohorts.models import CohortChange
 from core import pagecache
 from dashboards import selectors
-from dashboards.models import CohortChange
 from tests.challenges.journey import make_team, on_day, tick
 from tests.factories import ChallengeFactory, CohortFactory
 

@@ -1,4 +1,4 @@
-"""The cohorts' change stamps (``dashboards.CohortChange``): what the cohort's and the accelerator's
+"""The cohorts' change stamps (``cohorts.CohortChange``): what the cohort's and the accelerator's
 pages key their cache on instead of a row version of every challenge.
 
 Triggers write them, so every way a row those pages show can change (an ORM save, a raw UPDATE, an
@@ -14,10 +14,9 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from challenges.models import Challenge
-from cohorts.models import User
+from cohorts.models import CohortChange, User
 from core import pagecache
 from dashboards import selectors
-from dashboards.models import CohortChange
 from dashboards.stamps import cohort_changes_compact
 from journey.artifacts import ArtifactKind
 from journey.models import Artifact

@@ -32,10 +32,9 @@ from django.urls import reverse
 from accelerators.settings.env import database_from_url, replica_from_url
 from challenges.models import Challenge
 from cohorts.calendar import Phase
-from cohorts.models import Cohort
+from cohorts.models import Cohort, CohortChange
 from core import replica as replica_module
 from core.replica import WRITE_COOKIE, reading_connection, replica_reads
-from dashboards.models import CohortChange
 from members.models import AcceleratorRole, Membership
 from tests import processes
 from tests.factories import (
