@@ -1,8 +1,8 @@
 """The API object: its routers, how callers authenticate, and how every error is answered.
 
 This is the one place the routers are declared: ``reads`` (GET only, ETag'd, a token's lists kept
-per state of their data; the place to mark
-"reads from the replica" once the database router exists) and ``writes``.
+per state of their data; the place to mark "reads from the replica" once the database router
+exists) and ``writes``.
 """
 
 from __future__ import annotations

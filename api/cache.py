@@ -34,7 +34,7 @@ _CODE_STAMP = pagecache.code_stamp(
 )
 
 
-def accelerator_sources(accelerator_id: int) -> list[Rows]:
+def token_sources(accelerator_id: int) -> list[Rows]:
     """Every row a token's lists are drawn from, narrowed to its accelerator."""
     cohorts = f"SELECT k.id FROM {Cohort._meta.db_table} k WHERE k.accelerator_id = %s"
     return [
@@ -70,7 +70,7 @@ def keep_marked(read):
             accelerator.pk,
             accelerator.local_today(),
             sorted(kwargs.items()),
-            pagecache.digest(accelerator_sources(accelerator.pk)),
+            pagecache.digest(token_sources(accelerator.pk)),
         )
         body = pagecache.cached(key, lambda: read(request, *args, **kwargs).content)
         return HttpResponse(body, content_type=JSON)

@@ -28,7 +28,7 @@ from cohorts.calendar import day_in_acceleration, day_number
 from cohorts.models import Accelerator
 
 from . import schemas
-from .cache import kept_for_tokens
+from .cache import JSON, kept_for_tokens
 from .schemas import Problem
 
 router = Router(tags=["read"])
@@ -80,7 +80,7 @@ def _paginate(queryset, limit: int, offset: int, *, values: tuple[str, ...] = ()
 
 def _json(data: dict) -> HttpResponse:
     """The body as django-ninja's renderer would write it (the same encoder, so the same ETag)."""
-    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type="application/json; charset=utf-8")
+    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type=JSON)
 
 
 class _LocalToday(dict):
