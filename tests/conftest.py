@@ -22,7 +22,7 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 # then creates its own test database from it (``CREATE DATABASE ... TEMPLATE``, Django's ``TEST
 # TEMPLATE`` setting), where ``migrate`` finds nothing left to do. Not with ``--reuse-db`` (the
 # processes keep their own databases) nor on SQLite (a file per process, made as before).
-# tests/core/test_migrations_from_main.py still runs the migrations themselves, forwards, on PostgreSQL.
+# tests/core/test_migrations_keep_rows.py still runs the migrations themselves, forwards, on PostgreSQL.
 TEMPLATE_KEY = "test_db_template"
 _template_key = pytest.StashKey[str]()
 

@@ -1,13 +1,18 @@
-"""A database made by the migrations before the house moved its models (grants, seats, invitations,
-the task outbox, intake and imports) migrates forward with every row kept, on SQLite and PostgreSQL."""
+"""Databases of older layouts migrate forward with every row kept, on SQLite and PostgreSQL: one made
+before the house moved its models (grants, seats, invitations, the task outbox, intake and imports),
+and goals stored before they had a kind of unit (challenges 0104: a "%" goal inside 0–100 becomes a
+percentage, a goal below zero gets its lowest value as its lower bound).
+
+Migrating back costs most of the time, so both are filled in one trip: back to the oldest layout,
+its rows written; forward to the goals' layout, theirs written; forward to the newest, then read.
+"""
 
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 # The leaf migrations of ``main`` before the move (commit efb1f38).
 # The apps the move created did not exist yet.
@@ -18,6 +23,8 @@ BEFORE = [
     ("cohorts", "0003_cohort_dates_plausible"),
     ("challenges", "0101_transition_challenge_index_from_unique"),
 ]
+# The layout before goals had a kind of unit and bounds.
+BEFORE_GOALS = [("challenges", "0104_challenge_refreshed_on"), ("program_admin", "0002_import_preview")]
 
 
 def _migrate(targets):
@@ -72,24 +79,82 @@ def _fill(old):
     return challenge.pk, lead.pk
 
 
-def test_a_database_of_the_old_layout_keeps_every_row():
-    try:
-        old = _migrate(BEFORE)
-        challenge_id, lead_id = _fill(old)
-        new = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-    finally:
-        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+def _fill_goals(old) -> dict[str, int]:
+    accelerator = old.get_model("cohorts", "Accelerator").objects.create(
+        name="Accelerator", slug="goals", country="UZ", time_zone="Asia/Tashkent"
+    )
+    entity = old.get_model("cohorts", "Entity").objects.create(accelerator=accelerator, name="Ministry")
+    cohort = old.get_model("cohorts", "Cohort").objects.create(
+        accelerator=accelerator, number=1, name="Cohort 1", design_start=date(2026, 3, 1),
+        launch_date=date(2026, 4, 1), sustainment_days=90,
+    )  # fmt: skip
+    Challenge = old.get_model("challenges", "Challenge")
+    goals = {
+        "share": ("%", "increase", 40, 80),
+        "growth": ("%", "increase", 50, 150),
+        "balance": ("MUSD", "increase", -30, 10),
+        "wait": ("minutes", "decrease", 40, 20),
+    }
+    ids = {}
+    for title, (unit, direction, baseline, target) in goals.items():
+        ids[title] = Challenge.objects.create(
+            cohort=cohort, title=title, lead_entity=entity, metric=title, unit=unit, direction=direction,
+            baseline_value=baseline, target_value=target,
+        ).pk  # fmt: skip
+    old.get_model("program_admin", "CandidateChallenge").objects.create(
+        accelerator=accelerator, title="Open", unit="%", baseline_value=-5
+    )
+    return ids
+
+
+@pytest.fixture(scope="module")
+def migrated(django_db_setup, django_db_blocker):
+    """The rows both layouts wrote, read back through the newest models' state (the apps)."""
+    with django_db_blocker.unblock():
+        try:
+            filled = {"old": _fill(_migrate(BEFORE))}
+            filled["goals"] = _fill_goals(_migrate(BEFORE_GOALS))
+            new = _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        finally:
+            _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        try:
+            yield new, filled
+        finally:
+            call_command("flush", interactive=False, verbosity=0)  # as a transactional test leaves it
+
+
+@pytest.mark.django_db
+def test_a_database_of_the_old_layout_keeps_every_row(migrated):
+    new, filled = migrated
+    challenge_id, lead_id = filled["old"]
 
     seat = new.get_model("members", "Membership").objects.get()
     assert (seat.challenge_id, seat.user_id, seat.role) == (challenge_id, lead_id, "team_lead")
     assert new.get_model("members", "HistoricalMembership").objects.get().user_id == lead_id
     assert new.get_model("members", "AcceleratorRole").objects.get().role == "program_admin"
     assert new.get_model("members", "Invitation").objects.get().user_id == lead_id
-    assert new.get_model("program_admin", "CandidateChallenge").objects.get().title == "Kutish vaqti"
+    candidate = new.get_model("program_admin", "CandidateChallenge").objects.get(title="Kutish vaqti")
+    assert candidate.accelerator.slug == "uz"
     assert bytes(new.get_model("program_admin", "ImportJob").objects.get().payload) == b"title\n"
     kept = new.get_model("core", "TaskOutbox").objects.get()
     assert (kept.task_name, kept.args) == ("program_admin.tasks.run_import", [7]), "the kept task is renamed"
     labels = set(new.get_model("contenttypes", "ContentType").objects.values_list("app_label", "model"))
     assert {("members", "membership"), ("members", "acceleratorrole")} <= labels
     assert not {("challenges", "membership"), ("cohorts", "acceleratorrole")} & labels
-    assert new.get_model("challenges", "Challenge").objects.get().pk == challenge_id
+    assert new.get_model("challenges", "Challenge").objects.get(cohort__accelerator__slug="uz").pk == challenge_id
+
+
+@pytest.mark.django_db
+def test_stored_goals_get_a_kind_and_bounds_that_keep_them_valid(migrated):
+    new, filled = migrated
+    ids = filled["goals"]
+    Challenge = new.get_model("challenges", "Challenge")
+    kept = {c.pk: (c.unit_kind, c.lower_bound, c.upper_bound) for c in Challenge.objects.filter(pk__in=ids.values())}
+    assert kept == {
+        ids["share"]: ("percentage", None, None),
+        ids["growth"]: ("other", None, None),  # over 100: not forced into a percentage's range
+        ids["balance"]: ("other", -30, None),
+        ids["wait"]: ("other", None, None),
+    }
+    candidate = new.get_model("program_admin", "CandidateChallenge").objects.get(accelerator__slug="goals")
+    assert (candidate.unit_kind, candidate.lower_bound) == ("other", -5)
