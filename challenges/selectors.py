@@ -118,7 +118,7 @@ def challenge_page_sources(challenge, *, reader_id: int) -> list:
     them is only invited (``members.invitations.masked_names``), and whether the reader is one of the
     people named (they see their own name, never the invitation's)."""
     from cohorts.models import Accelerator, Cohort, Entity, User
-    from core.pagecache import Rows
+    from core.pagecache import Rows, among
     from members.models import Invitation
 
     from .models import Blocker, Challenge, CheckIn, CheckInRevision, PhaseTransition, Station, StationTemplate
@@ -126,14 +126,14 @@ def challenge_page_sources(challenge, *, reader_id: int) -> list:
     c, k, a = challenge.pk, challenge.cohort_id, challenge.cohort.accelerator_id
     mine = "t.challenge_id = %s"
     checkins, blockers = CheckIn._meta.db_table, Blocker._meta.db_table
-    people = f"""t.id IN (
-        SELECT user_id FROM {Membership._meta.db_table} WHERE challenge_id = %s
+    named = f"""SELECT user_id FROM {Membership._meta.db_table} WHERE challenge_id = %s
         UNION SELECT author_id FROM {checkins} WHERE challenge_id = %s
         UNION SELECT r.corrected_by_id FROM {CheckInRevision._meta.db_table} r
               JOIN {checkins} ci ON ci.id = r.checkin_id WHERE ci.challenge_id = %s
         UNION SELECT raised_by_id FROM {blockers} WHERE challenge_id = %s
         UNION SELECT owner_id FROM {blockers} WHERE challenge_id = %s
-        UNION SELECT resolved_by_id FROM {blockers} WHERE challenge_id = %s)"""
+        UNION SELECT resolved_by_id FROM {blockers} WHERE challenge_id = %s"""
+    people = among("t.id", named)
     users = User._meta.db_table
     return [
         Rows(Accelerator, "t.id = %s", (a,)),
@@ -150,8 +150,11 @@ def challenge_page_sources(challenge, *, reader_id: int) -> list:
         Rows(User, people, (c,) * 6),
         Rows(
             Entity,
-            f"t.id IN (SELECT lead_entity_id FROM {Challenge._meta.db_table} WHERE id = %s)"
-            f" OR t.id IN (SELECT entity_id FROM {users} u WHERE {people.replace('t.id', 'u.id', 1)})",
+            among(
+                "t.id",
+                f"SELECT lead_entity_id FROM {Challenge._meta.db_table} WHERE id = %s"
+                f" UNION SELECT entity_id FROM {users} u WHERE {among('u.id', named)}",
+            ),
             (c,) * 7,
         ),
         Rows(Invitation, "t.accelerator_id = %s", (a,)),

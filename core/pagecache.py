@@ -58,6 +58,17 @@ class Rows:
     exact: bool = False
 
 
+def among(column: str, subquery: str) -> str:
+    """``column IN (subquery)`` for a ``Rows.where``, written so that the database reads the few ids of
+    ``subquery`` once, then looks each up by its index. PostgreSQL plans ``IN (a UNION of selects)``
+    as a hash join over the whole table (every user, for the handful a challenge names), which grows
+    with the installation; ``= ANY(ARRAY(...))`` is an init plan and an index scan. SQLite looks
+    ``IN (subquery)`` up by rowid already."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(ARRAY({subquery}))"
+    return f"{column} IN ({subquery})"
+
+
 def _postgresql_part(rows: Rows) -> str:
     if rows.exact:
         return _exact_part(rows, "COALESCE(md5(string_agg(x.r, '|' ORDER BY x.r)), '')", "COALESCE({}::text, '')")
