@@ -97,8 +97,9 @@ def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist, slow tests that leave the test database alone (the minute-long load test,
     which brings its own database) go first; otherwise the order is pytest-django's, unchanged.
 
-    The processes take the tests in order, a chunk at a time. pytest-django puts the tests without
-    the database last, so the load test would run at the very end while the other process sits idle.
+    Each process starts on its own share of the tests, in order, and takes half of another's rest
+    once its own are done (``--dist worksteal``). pytest-django puts the tests without the database
+    last, so the load test would start at the very end, with nothing left to run beside it.
     """
     if not hasattr(config, "workerinput"):
         return
