@@ -10,6 +10,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 AXES_ENABLED = False
 DEMO_MODE = False
+# WhiteNoise as in production: it serves what collectstatic left in STATIC_ROOT (nothing, here), not
+# every file the finders know. With the finders it read all 200-odd static files each time a test
+# client loaded the middleware, 10 ms for each test's client. The live server serves the static
+# files itself (pytest-django's StaticFilesHandler); the production image's tests use its settings.
+WHITENOISE_USE_FINDERS = False
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
