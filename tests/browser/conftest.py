@@ -32,8 +32,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not for the whole session: Playwright's sync API marks its event
+    loop as running in this thread while it is up, and code that runs a loop of its own, as it does
+    in a Celery worker (``telegram_bot.client``), then fails in whatever test this process runs next
+    ("Cannot run the event loop while another loop is running")."""
     if not CHROMIUM.exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")

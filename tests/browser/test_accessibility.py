@@ -245,6 +245,7 @@ def test_it_finds_the_main_pages():
 GROUPS = 4
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("group", range(GROUPS), ids=[f"pages-{g + 1}-of-{GROUPS}" for g in range(GROUPS)])
 def test_every_page_is_accessible_in_both_directions(live_server, browser, group):
@@ -482,6 +483,7 @@ def run_axe_with(page, source: str) -> list[dict]:
     return [v for v in result if v["impact"] in BLOCKING_IMPACTS]
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("dataset", [demo_dataset, generated_dataset], ids=["demo", "generated"])
 def test_every_page_with_real_data_fits_and_passes_axe_on_a_phone_and_a_desktop(live_server, browser, dataset):

@@ -106,6 +106,7 @@ def _fill_goals(old) -> dict[str, int]:
     return ids
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_databases_of_older_layouts_migrate_forward_with_every_row_kept():
     """One test, not one per layout: the trip back is what costs, and two tests could run it twice,
