@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 
 from members.models import Membership
@@ -138,11 +139,23 @@ def test_the_world_puts_every_typed_string_on_some_page(client):
         assert TYPED[name] in body, name
 
 
-@pytest.mark.django_db
+@pytest.fixture(scope="module")
+def _mixed_world_of_the_module(django_db_setup, django_db_blocker):
+    """The mixed world, built once per test module in a test process: kept in a transaction rolled
+    back after the module; each test runs in a savepoint inside it (pytest-django's ``db``)."""
+    with django_db_blocker.unblock(), transaction.atomic(), time_machine.travel(TRAVEL_TO, tick=False):
+        yield mixed_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_mixed_world_of_the_module, db):
+    return _mixed_world_of_the_module
+
+
 @pytest.mark.parametrize("target", PAGES, ids=[p.name for p in PAGES])
-def test_typed_text_takes_its_own_direction_on_every_page(client, target):
+def test_typed_text_takes_its_own_direction_on_every_page(client, world, target):
     with time_machine.travel(TRAVEL_TO, tick=False):
-        world = mixed_world()
         path = reverse(target.name, kwargs={name: URL_KWARGS[name](world) for name in target.converters})
         if world.people[target.role] is not None:
             client.force_login(world.people[target.role])
