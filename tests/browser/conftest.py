@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import AXE, AXE_URL
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,6 +32,34 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_cached_as_in_production():
+    """The live server's static files with a Cache-Control lifetime, as WhiteNoise gives them in
+    production (settings/production.py). Django's test handler sends none, so Chromium asked again
+    for the stylesheet, the script and four fonts on every page load: six more requests per page,
+    each one served in this process, for a few hundred page loads per walk. Dated by the real clock:
+    under time_machine the server's Date would be months old, and so stale at once."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.http import FileResponse
+    from django.utils.http import http_date
+    from time_machine import escape_hatch
+
+    serve = StaticFilesHandler.serve
+
+    def serve_cacheable(self, request):
+        if request.path == AXE_URL:
+            response = FileResponse(AXE.open("rb"), content_type="text/javascript")
+        else:
+            response = serve(self, request)
+        response.headers["Cache-Control"] = "max-age=3600"
+        response.headers["Date"] = http_date(escape_hatch.time.time())
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(StaticFilesHandler, "serve", serve_cacheable)
+        yield
 
 
 @pytest.fixture(scope="module")
