@@ -103,10 +103,24 @@ def digest_sql(sources: Sequence[Rows]) -> tuple[str, list]:
 def digest(sources: Sequence[Rows]) -> str:
     """A digest of every row of ``sources``: one query, whatever the number of rows."""
     sql, params = digest_sql(sources)
-    with reading_connection().cursor() as cursor:
+    with _server_bound_cursor(reading_connection()) as cursor:
         cursor.execute(sql, params)
         (folded,) = cursor.fetchone()
     return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def _server_bound_cursor(db):
+    """A cursor whose statement's parameters PostgreSQL binds: the digest's text is then the same for
+    every page of a kind, and psycopg prepares it on the connection once it has run a few times there
+    (``DATABASE_PREPARED_STATEMENTS``, settings/base.py). Wrapped as Django wraps its own cursors, so
+    it is logged, counted and routed like any query. Elsewhere, Django's cursor."""
+    if db.vendor != "postgresql":
+        return db.cursor()
+    import psycopg
+
+    db.ensure_connection()
+    raw = psycopg.Cursor(db.connection)
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 def code_stamp(paths: Iterable[Path]) -> str:

@@ -169,6 +169,16 @@ if _replica_url:
         "DATABASE_REPLICA_URL", _replica_url, pool_max_size=DATABASE_POOL_MAX_SIZE, timeout=DATABASE_REPLICA_TIMEOUT
     )
 DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Prepared statements, for the one kind of statement whose parameters the server binds: the cached
+# pages' digests (core.pagecache.digest), the same text for every challenge, cohort or accelerator,
+# prepared after its fifth run on a connection and never planned again there (planning was two
+# thirds of a challenge page's digest). Every other query binds its values in the client, as Django
+# does by default, and is never prepared. DATABASE_PREPARED_STATEMENTS=false for a pooler in front
+# of PostgreSQL that cannot keep them (PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+for _alias in DATABASES:
+    if DATABASE_PREPARED_STATEMENTS and DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES[_alias].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 
 # --- Cache, broker ---------------------------------------------------------------------------
 REDIS_URL = redis_url("REDIS_URL")

@@ -7,6 +7,7 @@ These run outside a test transaction (``transaction=True``), as every GET does: 
 is cached.
 """
 
+import hashlib
 import re
 from datetime import timedelta
 
@@ -163,6 +164,43 @@ def test_an_update_that_changes_no_value_changes_the_digest(reader):
             cursor.execute(f"UPDATE {table._meta.db_table} SET id = id")
         after = {name: pagecache.digest(sources[name]) for name in pages}
         assert all(after[name] != before[name] for name in pages), table
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_a_digest_is_planned_once_per_connection_and_still_sees_every_write(reader):
+    """The challenge page's digest binds its ids in the server, so its text is one for every challenge:
+    psycopg prepares it on the connection after a few runs (settings: DATABASE_PREPARED_STATEMENTS),
+    and from then on it runs from that plan, for any challenge, and still sees a write."""
+    cohort, _client = reader
+    challenges = list(Challenge.objects.filter(cohort=cohort).select_related("cohort").order_by("pk"))
+
+    def digests() -> list[str]:
+        return [pagecache.digest(challenge_page_sources(c, reader_id=0)) for c in challenges]
+
+    def prepared() -> list[tuple[int, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%challenges_checkinrevision%"],
+            )
+            return cursor.fetchall()
+
+    def bound_in_the_client(challenge) -> str:  # the same statement as Django sends any other: never prepared
+        sql, params = pagecache.digest_sql(challenge_page_sources(challenge, reader_id=0))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return hashlib.sha256(cursor.fetchone()[0].encode()).hexdigest()
+
+    first_round = digests()
+    assert digests() == first_round == [bound_in_the_client(c) for c in challenges]
+    [(generic, custom)] = prepared()  # one statement prepared, whichever challenge it was asked about
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE challenges_checkin SET id = id WHERE challenge_id = %s", [challenges[0].pk])
+    after = digests()
+    assert after[0] != first_round[0] and after[1:] == first_round[1:]
+    assert after == [bound_in_the_client(c) for c in challenges]
+    [(generic_later, custom_later)] = prepared()
+    assert generic_later + custom_later == generic + custom + len(challenges)
 
 
 @pytest.mark.parametrize("page", ["board", "briefing", "export_csv", "challenge"])
