@@ -4,6 +4,8 @@ import os
 import pytest
 from django.db import connection
 
+from tests.template_database import TEMPLATE_KEY, TemplateMigration, migrated_template
+
 
 def pytest_report_header(config):
     from django.conf import settings
@@ -18,13 +20,14 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 # --- One migrated test database, cloned for each pytest-xdist process ----------------------------
 # Running every migration takes about 20 s on a quiet machine (several times that under load), and
 # each test process used to do it for its own database. Under pytest-xdist on PostgreSQL the
-# controlling process migrates one template database before the test processes start; each process
-# then creates its own test database from it (``CREATE DATABASE ... TEMPLATE``, Django's ``TEST
-# TEMPLATE`` setting), where ``migrate`` finds nothing left to do. Not with ``--reuse-db`` (the
-# processes keep their own databases) nor on SQLite (a file per process, made as before).
-# tests/core/test_migrations_keep_rows.py still runs the migrations themselves, forwards, on PostgreSQL.
-TEMPLATE_KEY = "test_db_template"
+# controlling process migrates one template database while the test processes start and collect
+# (about 12 s of CPU each); each process then creates its own test database from it (``CREATE
+# DATABASE ... TEMPLATE``, Django's ``TEST TEMPLATE`` setting), where ``migrate`` finds nothing left
+# to do, once the controller lets go of an advisory lock it holds while it migrates. Not with
+# ``--reuse-db`` (the processes keep their own databases) nor on SQLite (a file per process, made as
+# before). tests/core/test_migrations_keep_rows.py still runs the migrations themselves, forwards.
 _template_key = pytest.StashKey[str]()
+_migrating_key = pytest.StashKey[TemplateMigration]()
 
 
 def _template_database(config) -> str | None:
@@ -44,23 +47,10 @@ def pytest_sessionstart(session):
     template = _template_database(session.config)
     if template is None:
         return
-    from django.conf import settings
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    connection = connections["default"]
-    test_settings = connection.settings_dict["TEST"]
-    server_name, test_name = connection.settings_dict["NAME"], test_settings.get("NAME")
-    test_settings["NAME"] = template
-    try:
-        with session.config.stash[blocking_manager_key].unblock():
-            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    finally:
-        connection.close()
-        connection.close_pool()  # a pooled connection (settings/base.py) would keep the template in use
-        test_settings["NAME"] = test_name
-        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = server_name
+    migration = TemplateMigration(session.config, template)
+    migration.start()
     session.config.stash[_template_key] = template
+    session.config.stash[_migrating_key] = migration
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -78,15 +68,19 @@ def pytest_sessionfinish(session):
     from django.db import connections
     from pytest_django.plugin import blocking_manager_key
 
+    migration = session.config.stash[_migrating_key]
+    migration.join()
     with session.config.stash[blocking_manager_key].unblock(), connections["default"]._nodb_cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {connections['default'].ops.quote_name(template)} WITH (FORCE)")
+    if migration.error is not None:
+        session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
 
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request):
     """pytest-django's hook for the test database's settings: a test process of an xdist run on
     PostgreSQL creates its database from the controlling process's migrated template."""
-    template = getattr(request.config, "workerinput", {}).get(TEMPLATE_KEY)
+    template = migrated_template(request.config)
     if template:
         from django.conf import settings
 

@@ -27,6 +27,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.template_database import migrated_template
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 USERS = int(os.environ.get("LOAD_USERS", "50"))
@@ -66,8 +68,9 @@ def load_database(request):
     admin_dsn = server._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
     with psycopg.connect(admin_dsn, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        # The xdist run's migrated template (tests/conftest.py): `migrate` then has nothing left to do.
-        template = getattr(request.config, "workerinput", {}).get("test_db_template")
+        # The xdist run's migrated template, once it is ready (tests/template_database.py): `migrate`
+        # then has nothing left to do.
+        template = migrated_template(request.config)
         connection.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     url = server._replace(path=f"/{name}").geturl()
     try:
