@@ -126,6 +126,23 @@ def test_a_slow_answer_to_an_earlier_filter_never_lands_over_a_later_one(live_se
     expect(page).to_have_url(re.compile(r"q=005"))
 
 
+def test_leaving_the_search_box_sends_no_second_request(live_server, context, page):
+    """Found walking the board: the search box's ``change`` (as the official leaves it) bubbled to the
+    form's own ``change`` trigger, so every search sent the same board request twice."""
+    cohort = build_cohort(8)
+    login(context, live_server, official_of(cohort.accelerator))
+    page.goto(live_server.url + reverse("cohort_board", args=[cohort.pk]))
+    board_requests = []
+    page.on("request", lambda request: board_requests.append(request.url) if "q=005" in request.url else None)
+    with page.expect_response(lambda response: "q=005" in response.url):
+        page.get_by_label("Search titles").fill("005")
+    expect(page.locator("#board tbody tr")).to_have_count(1)
+    page.get_by_label("Search titles").press("Tab")  # leaves the box: its change event
+    page.get_by_label("Status").select_option("at_risk")  # a filter still sends its request
+    expect(page).to_have_url(re.compile(r"status=at_risk"))
+    assert len(board_requests) == 2, board_requests  # the search, then the filter with it
+
+
 def test_the_board_works_without_javascript(live_server, browser):
     cohort = build_cohort(8)
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
